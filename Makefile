@@ -1,0 +1,162 @@
+# paraneo - clinical decision support for paraneoplastic syndromes.
+#
+#   make run     install what is missing, build, run the main job
+#   make check   install what is missing, build, run every test (also under ASan+UBSan)
+#   make         build build/libparaneo.a, build/libparaneo.so, build/paraneo, build/paraneo.pc
+#   make asan    the same with AddressSanitizer + UBSan, in build-asan/
+#   make fuzz    run each libFuzzer harness for FUZZ_SECONDS (default 120)
+#   make install PREFIX=/usr/local [DESTDIR=...]
+#
+# Plain GNU make, no generator: every source file of a part is compiled.
+
+VERSION      := 0.1.0
+SOVERSION    := 0
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share/paraneo
+MANDIR       ?= $(PREFIX)/share/man
+
+BUILD        ?= build
+CC           ?= cc
+SAN          ?=
+FUZZ_SECONDS ?= 120
+CHECK_FUZZ_SECONDS ?= 30
+
+WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+            -Wno-format-nonliteral -Wvla -Wpointer-arith
+ifeq ($(SAN),1)
+OPT      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN    := -fsanitize=address,undefined
+else
+OPT      := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+LDSAN    :=
+endif
+
+PKGS     := jansson libcrypto
+CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
+            -DPN_SOURCE_KB='"$(CURDIR)/kb"' -DPN_DATADIR_KB='"$(DATADIR)/kb"'
+CFLAGS   += $(WARNINGS) $(OPT) -fPIC -fvisibility=hidden
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto) -lm
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/kb/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+        install uninstall clean distclean kb-check
+
+all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+$(BUILD)/libparaneo.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libparaneo.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libparaneo.so.$(SOVERSION) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/paraneo: $(CLI_OBJ) $(BUILD)/libparaneo.a
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libparaneo.a $(LDLIBS)
+
+$(BUILD)/paraneo.pc: paraneo.pc.in Makefile
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparaneo.a
+	@mkdir -p $(dir $@)
+	@echo "  TEST $<"
+	@$(CC) $(CPPFLAGS) -DPN_TOP='"$(CURDIR)"' -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libparaneo.a $(LDSAN) $(LDLIBS) -lcmocka
+
+# ---- the main job ---------------------------------------------------------
+# Until the evaluation engine lands, the main job validates the knowledge
+# base and checks every example case in ../shared/examples.
+EXAMPLES ?= ../shared/examples
+run: deps all
+	@$(BUILD)/paraneo kb check
+	@for f in $(wildcard $(EXAMPLES)/*.case.json); do \
+	    echo "== $$f"; $(BUILD)/paraneo case check $$f || exit $$?; done
+
+# ---- tests ----------------------------------------------------------------
+kb-check: all
+	$(BUILD)/paraneo kb check
+
+unit-test: $(TESTS)
+	@scripts/run-tests $(TESTS)
+
+cli-test: all
+	@PARANEO=$(BUILD)/paraneo tests/cli/run.sh
+
+test: unit-test cli-test
+
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 all
+
+asan-check:
+	$(MAKE) BUILD=build-asan SAN=1 unit-test cli-test
+
+check: deps
+	$(MAKE) all
+	$(MAKE) kb-check
+	$(MAKE) test
+	$(MAKE) asan-check
+	$(MAKE) fuzz-check
+
+# ---- fuzzing (clang libFuzzer) --------------------------------------------
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZERS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+fuzz: deps $(FUZZERS)
+	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz-check: $(FUZZERS)
+	@scripts/run-fuzz $(CHECK_FUZZ_SECONDS) $(FUZZERS)
+
+# ---- install --------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	           $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/paraneo $(DESTDIR)$(BINDIR)/paraneo
+	install -m 644 $(BUILD)/libparaneo.a $(DESTDIR)$(LIBDIR)/libparaneo.a
+	install -m 755 $(BUILD)/libparaneo.so $(DESTDIR)$(LIBDIR)/libparaneo.so.$(VERSION)
+	ln -sf libparaneo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libparaneo.so.$(SOVERSION)
+	ln -sf libparaneo.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libparaneo.so
+	install -m 644 include/paraneo.h $(DESTDIR)$(INCLUDEDIR)/paraneo.h
+	install -m 644 $(BUILD)/paraneo.pc $(DESTDIR)$(LIBDIR)/pkgconfig/paraneo.pc
+	install -m 644 docs/paraneo.1 $(DESTDIR)$(MANDIR)/man1/paraneo.1
+	rm -rf $(DESTDIR)$(DATADIR)/kb
+	cp -R kb $(DESTDIR)$(DATADIR)/kb
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/paraneo $(DESTDIR)$(LIBDIR)/libparaneo.a \
+	      $(DESTDIR)$(LIBDIR)/libparaneo.so* $(DESTDIR)$(INCLUDEDIR)/paraneo.h \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/paraneo.pc $(DESTDIR)$(MANDIR)/man1/paraneo.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+distclean: clean
