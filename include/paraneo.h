@@ -65,6 +65,7 @@ typedef struct pn_error {
 
 typedef struct pn_kb pn_kb;     /* a loaded, validated knowledge base */
 typedef struct pn_case pn_case; /* a parsed, normalised patient case */
+typedef struct pn_report pn_report; /* the evaluation of a case */
 
 /* Message for a status; never NULL. */
 PN_EXTERN const char *pn_strerror(pn_status status);
@@ -115,6 +116,23 @@ PN_EXTERN char *pn_case_json(const pn_case *c, int flags);
 
 #define PN_JSON_COMPACT 0
 #define PN_JSON_PRETTY 1
+
+/* ---- Evaluation ------------------------------------------------------ */
+
+/* Evaluates a case parsed against the same KB: the ranked differential of
+ * syndromes and mimics with the evidence for each, the PNS-Care score,
+ * criteria, suspected cancers, workup, re-screening, treatment and triage.
+ * Every statement carries its source. */
+PN_EXTERN pn_status pn_evaluate(const pn_kb *kb, const pn_case *c, pn_report **out,
+                                pn_error *err);
+PN_EXTERN void pn_report_free(pn_report *r);
+/* The report/1 document of the contract. */
+PN_EXTERN char *pn_report_json(const pn_report *r, int flags);
+
+typedef enum pn_format { PN_FORMAT_TEXT, PN_FORMAT_MARKDOWN } pn_format;
+/* The report for people: sections, bars, checklists, sources.  With
+ * PN_FORMAT_TEXT, color != 0 adds ANSI colours (for a terminal). */
+PN_EXTERN char *pn_report_text(const pn_report *r, pn_format format, int color);
 
 /* Largest case document pn_case_parse accepts. */
 #define PN_CASE_MAX_BYTES (4u << 20)

@@ -29,5 +29,6 @@ bool pn_cli_wants_help(int argc, char **argv);
 
 int pn_cmd_kb(pn_cli *cli, int argc, char **argv);
 int pn_cmd_case(pn_cli *cli, int argc, char **argv);
+int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv);
 
 #endif

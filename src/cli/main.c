@@ -21,6 +21,9 @@ static const char usage[] =
     "  kb show ID [--json]  one syndrome with its facts and sources\n"
     "  kb stats [--json]    what the knowledge base holds and how well it is sourced\n"
     "  case check FILE|-    validate a case/1 document and print it normalised\n"
+    "  evaluate FILE|- [FILE...] [--format json|text|markdown]\n"
+    "                       evaluate cases: differential, PNS-Care, criteria, cancers,\n"
+    "                       workup, treatment, triage (JSON when not on a terminal)\n"
     "\n"
     "Options:\n"
     "  --kb DIR             knowledge-base directory (default: $PARANEO_KB, else the\n"
@@ -161,6 +164,8 @@ int main(int argc, char **argv)
         return pn_cmd_kb(&cli, sub_argc, sub_argv);
     if (strcmp(cmd, "case") == 0)
         return pn_cmd_case(&cli, sub_argc, sub_argv);
+    if (strcmp(cmd, "evaluate") == 0)
+        return pn_cmd_evaluate(&cli, sub_argc, sub_argv);
     if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return PN_EXIT_OK;

@@ -695,6 +695,12 @@ static int parse_root(p *x, json_t *root)
         pn__date_format(c->as_of, d);
         WARN(x, "$.as_of: not given; durations are counted to today (%s)", d);
     }
+    c->findings_given = json_object_get(root, "findings") != NULL;
+    c->antibodies_given = json_object_get(root, "antibodies") != NULL;
+    c->labs_given = json_object_get(root, "labs") != NULL;
+    c->cancers_given = json_object_get(root, "cancers") != NULL;
+    c->medications_given = json_object_get(root, "medications") != NULL;
+    c->treatments_given = json_object_get(root, "treatments") != NULL;
     ALLOC_ARRAY(x, findings, "findings");
     ALLOC_ARRAY(x, phenotypes, "phenotypes");
     ALLOC_ARRAY(x, antibodies, "antibodies");

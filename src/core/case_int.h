@@ -119,6 +119,10 @@ struct pn_case {
     size_t n_medications;
     pn_drug_use *treatments;
     size_t n_treatments;
+    /* whether the list was given at all: an empty list means "none",
+     * a missing one means "not known" */
+    bool findings_given, antibodies_given, labs_given, cancers_given, medications_given,
+        treatments_given;
     const char **warnings;
     size_t n_warnings, cap_warnings;
 };

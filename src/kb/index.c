@@ -251,6 +251,18 @@ bool pn__kb_lab_convert(const pn_kb *kb, int lab, const char *unit, double value
     return false;
 }
 
+bool pn__kb_lab_to_unit(const pn_kb *kb, int lab, double canon, const char *unit, double *out)
+{
+    const pn_kb_lab *l = &kb->labs[lab];
+    for (size_t i = 0; i < l->n_units; i++) {
+        if (strcmp(l->units[i].unit, unit) == 0) {
+            *out = (canon - l->units[i].offset) / l->units[i].factor;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Does ICD-10 code start with stem (ignoring the dot in both)? */
 static bool icd_under(const char *code, const char *stem)
 {
@@ -345,6 +357,13 @@ bool pn__kb_drug_matches(const pn_kb *kb, int d, const char *atc, const char *na
         }
     }
     return false;
+}
+
+bool pn__kb_tumour_related(const pn_kb *kb, int a, int b)
+{
+    if (a < 0 || b < 0)
+        return false;
+    return a == b || kb->tumours[a].group == b || kb->tumours[b].group == a;
 }
 
 const char *pn__kb_citation(const pn_kb *kb, const char *source_id)

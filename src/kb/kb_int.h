@@ -146,10 +146,14 @@ int pn__kb_lab_by_name(const pn_kb *kb, const char *name);
 /* Converts value in unit to the lab's canonical unit; false when the unit
  * is not one the KB knows for that lab. */
 bool pn__kb_lab_convert(const pn_kb *kb, int lab, const char *unit, double value, double *out);
+/* The reverse: a canonical value expressed in unit (a unit the lab lists). */
+bool pn__kb_lab_to_unit(const pn_kb *kb, int lab, double canon, const char *unit, double *out);
 /* The best tumour for an ICD-10 code and/or free-text name, or -1. */
 int pn__kb_tumour_match(const pn_kb *kb, const char *icd10, const char *name);
 /* True if the medication (ATC code and/or name) belongs to drug class d. */
 bool pn__kb_drug_matches(const pn_kb *kb, int d, const char *atc, const char *name);
+/* Does tumour a fall under b or b under a (same, or one is the other's group)? */
+bool pn__kb_tumour_related(const pn_kb *kb, int a, int b);
 /* The citation of a source id, or NULL. */
 const char *pn__kb_citation(const pn_kb *kb, const char *source_id);
 

@@ -1015,13 +1015,34 @@ static int v_triage_lab(v *c, json_t *l, void *ctx)
     return 0;
 }
 
+static int v_triage_finding(v *c, json_t *f, void *ctx)
+{
+    (void)ctx;
+    static const field fs[] = {{"finding", T_STR, true}, {"level", T_STR, true},
+                               {"text", T_STR, true},    {"course", T_STR, false}, FACT_FIELDS};
+    static const char *const levels[] = {"emergency", "urgent", "soon", "routine", NULL};
+    static const char *const courses[] = {"acute", "subacute", "chronic", NULL};
+    return check_fields(c, f, fs, NF(fs)) || check_fact(c, f) || check_enum(c, f, "level", levels) ||
+                   check_enum(c, f, "course", courses) ||
+                   ref(c, PN_SEC_TERMS, "finding", str(f, "finding"))
+               ? -1
+               : 0;
+}
+
 static int v_triage(v *c, json_t *o)
 {
     static const field fs[] = {{"duration_days", T_POS, true},
                                {"cancer_treatment_years", T_POS, true},
-                               {"labs", T_ARR, false}, FACT_FIELDS};
+                               {"labs", T_ARR, false}, {"findings", T_ARR, false},
+                               {"advice", T_OBJ, false}, FACT_FIELDS};
+    static const field advice[] = {{"emergency", T_STR, true}, {"urgent", T_STR, true},
+                                   {"soon", T_STR, true},      {"routine", T_STR, true},
+                                   {"none", T_STR, true},      {"five_year", T_STR, true},
+                                   {"unknown_timing", T_STR, true}, FACT_FIELDS};
     return check_fields(c, o, fs, NF(fs)) || check_fact(c, o) ||
-                   each(c, o, "labs", v_triage_lab, NULL)
+                   each(c, o, "labs", v_triage_lab, NULL) ||
+                   each(c, o, "findings", v_triage_finding, NULL) ||
+                   v_fact_obj(c, o, "advice", advice, NF(advice))
                ? -1
                : 0;
 }

@@ -1,0 +1,415 @@
+/* differential.c - every syndrome and mimic scored by Bayes' rule.
+ *
+ * score = posterior probability from the prior (by known-cancer status) and
+ * the likelihood ratio of every evidence item the KB links to the syndrome
+ * and the case informs (docs/model.md).  What the KB says nothing about is
+ * neutral; a present finding that argues against a syndrome stops counting
+ * when another likely condition of the case explains it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine_int.h"
+#include "util/date.h"
+
+/* Modelling constants (MODEL:paraneo-bayes, docs/model.md). */
+#define LR_MIN 1e-3
+#define LR_MAX 1e3
+#define FREQ_BACKGROUND 0.10 /* share of evaluated patients with a finding, when only its
+                                frequency in the syndrome is known */
+#define FREQ_LR_MAX 10.0
+#define FREQ_LR_MIN 0.05
+#define COURSE_LR_MIN 0.1
+#define COURSE_LR_MAX 3.0
+#define PRIOR_MIN 1e-7
+#define PRIOR_MAX 0.5
+#define EXPLAINED_BY 0.5 /* another condition this likely can explain a finding away */
+
+static const struct {
+    const char *band;
+    double freq;
+} bands[] = {{"obligate", 1.0},  {"very-frequent", 0.9}, {"frequent", 0.55},
+             {"occasional", 0.17}, {"very-rare", 0.025}, {"excluded", 0.0}};
+
+static double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* LR for an item observed present (pos) or absent; 0 when the KB gives no
+ * figure for that direction.  *basis says where the number came from. */
+static double item_lr(json_t *it, bool pos, const char **basis)
+{
+    json_t *sens = json_object_get(it, "sens"), *spec = json_object_get(it, "spec");
+    json_t *freq = json_object_get(it, "freq");
+    if (sens && spec) {
+        double se = json_number_value(sens), sp = json_number_value(spec);
+        *basis = "sensitivity and specificity";
+        return pos ? (sp < 1 ? se / (1 - sp) : LR_MAX) : (sp > 0 ? (1 - se) / sp : LR_MAX);
+    }
+    if (freq || sens) {
+        double f = sens ? json_number_value(sens) : 0;
+        if (freq && json_is_string(freq)) {
+            for (size_t i = 0; i < sizeof bands / sizeof *bands; i++)
+                if (strcmp(bands[i].band, json_string_value(freq)) == 0)
+                    f = bands[i].freq;
+        } else if (freq) {
+            f = json_number_value(freq);
+        }
+        *basis = "frequency only (paired with a background rate)";
+        return pos ? clamp(f / FREQ_BACKGROUND, 1.0 / FREQ_LR_MAX, FREQ_LR_MAX)
+                   : clamp((1 - f) / (1 - FREQ_BACKGROUND), FREQ_LR_MIN, 1.0 / FREQ_LR_MIN);
+    }
+    *basis = "likelihood ratio";
+    json_t *lr = json_object_get(it, pos ? "lr_pos" : "lr_neg");
+    return lr ? json_number_value(lr) : 0;
+}
+
+typedef struct item_eval {
+    bool applies;
+    bool pos;          /* observed present / holds */
+    double scale;      /* exponent on the LR (weak assay, generic tumour): 1 or 0.5 */
+    char key[96];      /* "finding:HP:...", "antibody:Hu", ... */
+    char detail[200];
+} item_eval;
+
+static void lab_detail(const pn_eval *e, int lab, char *out, size_t n)
+{
+    const pn_lab_result *r = &e->c->labs[lab];
+    snprintf(out, n, " (from %s %g %s)", r->name ? r->name : r->loinc, r->value,
+             r->unit ? r->unit : "");
+}
+
+static item_eval evaluate_item(const pn_eval *e, json_t *it)
+{
+    item_eval v = {.scale = 1.0};
+    const pn_kb *kb = e->kb;
+    const pn_case *c = e->c;
+    const pn_obs *o = &e->obs;
+    const char *s;
+    if ((s = pn__jstr(it, "finding"))) {
+        int t = pn__kb_find(kb, PN_SEC_TERMS, s), f, lab;
+        snprintf(v.key, sizeof v.key, "finding:%s", s);
+        pn_obs_state st = t < 0 ? OBS_UNKNOWN : pn__obs_term(o, t, &f, &lab);
+        if (st == OBS_UNKNOWN)
+            return v;
+        v.applies = true;
+        v.pos = st == OBS_PRESENT;
+        char from[120] = "";
+        if (lab >= 0)
+            lab_detail(e, lab, from, sizeof from);
+        snprintf(v.detail, sizeof v.detail, "%s %s%s", kb->terms[t].label,
+                 v.pos ? "present" : "absent", from);
+    } else if ((s = pn__jstr(it, "antibody"))) {
+        int a = pn__kb_find(kb, PN_SEC_ANTIBODIES, s);
+        snprintf(v.key, sizeof v.key, "antibody:%s", s);
+        if (a < 0 || (o->abs[a].state != AB_POS && o->abs[a].state != AB_NEG))
+            return v;
+        v.applies = true;
+        v.pos = o->abs[a].state == AB_POS;
+        if (v.pos && o->abs[a].weak_only) {
+            v.scale = 0.5;
+            snprintf(v.detail, sizeof v.detail,
+                     "anti-%s positive by a weak method only (confirm by tissue IIF): counted at half "
+                     "weight",
+                     s);
+        } else {
+            snprintf(v.detail, sizeof v.detail, "anti-%s %s", s, v.pos ? "positive" : "negative");
+        }
+    } else if ((s = pn__jstr(it, "drug"))) {
+        int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
+        const pn_drug_use *use = NULL;
+        snprintf(v.key, sizeof v.key, "drug:%s", s);
+        if (pn__obs_drug(o, d, false, &use)) {
+            json_t *w = json_object_get(it, "window_days");
+            int32_t ref = o->onset != PN_NO_DATE ? o->onset : c->as_of;
+            if (w && use->start != PN_NO_DATE) {
+                int32_t days = ref - use->start;
+                if (days < json_number_value(json_array_get(w, 0)) ||
+                    days > json_number_value(json_array_get(w, 1)))
+                    return v; /* taken, but not in the window this drug acts in */
+                snprintf(v.detail, sizeof v.detail, "%s started %d days before the symptoms",
+                         use->name ? use->name : use->atc, days);
+            } else {
+                snprintf(v.detail, sizeof v.detail, "%s taken", use->name ? use->name : use->atc);
+            }
+            v.applies = v.pos = true;
+        } else if (c->medications_given) {
+            v.applies = true;
+            snprintf(v.detail, sizeof v.detail, "no %s among the medications", kb->drugs[d].name);
+        }
+    } else if ((s = pn__jstr(it, "treatment"))) {
+        int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
+        const pn_drug_use *use = NULL;
+        snprintf(v.key, sizeof v.key, "treatment:%s", s);
+        bool used = pn__obs_drug(o, d, true, &use) || pn__obs_drug(o, d, false, &use);
+        json_t *w = json_object_get(it, "within_days");
+        if (used && w && use->end != PN_NO_DATE && c->as_of - use->end > json_number_value(w))
+            used = false;
+        if (used) {
+            v.applies = v.pos = true;
+            char end[11] = "ongoing";
+            if (use->end != PN_NO_DATE)
+                pn__date_format(use->end, end);
+            snprintf(v.detail, sizeof v.detail, "%s (%s%s)", use->name ? use->name : use->kind,
+                     use->end != PN_NO_DATE ? "ended " : "", end);
+        } else if (c->treatments_given || c->medications_given) {
+            v.applies = true;
+            snprintf(v.detail, sizeof v.detail, "no recent %s", kb->drugs[d].name);
+        }
+    } else if ((s = pn__jstr(it, "tumour"))) {
+        int t = pn__kb_find(kb, PN_SEC_TUMOURS, s);
+        snprintf(v.key, sizeof v.key, "tumour:%s", s);
+        for (size_t i = 0; i < c->n_cancers && !v.applies; i++) {
+            int ct = c->cancers[i].tumour;
+            if (pn__kb_tumour_related(kb, ct, t)) {
+                v.applies = v.pos = true;
+                /* a cancer of unstated histology only half-matches a specific one */
+                if (ct != t && kb->tumours[t].group == ct)
+                    v.scale = 0.5;
+                snprintf(v.detail, sizeof v.detail, "known %s", kb->tumours[ct].name);
+            }
+        }
+        if (!v.applies && c->cancers_given) {
+            v.applies = true;
+            snprintf(v.detail, sizeof v.detail, "no known %s", kb->tumours[t].name);
+        }
+    } else if ((s = pn__jstr(it, "criteria"))) {
+        const pn_crit_result *r = pn__criteria_find(e, s);
+        snprintf(v.key, sizeof v.key, "criteria:%s", s);
+        if (!r || r->met < 0)
+            return v;
+        v.applies = true;
+        v.pos = r->met == 1;
+        snprintf(v.detail, sizeof v.detail, "%s %s", pn__jstr(r->json, "name"),
+                 v.pos ? "met" : "not met");
+    } else if ((s = pn__jstr(it, "sex"))) {
+        snprintf(v.key, sizeof v.key, "sex:%s", s);
+        if (c->patient.sex != PN_SEX_FEMALE && c->patient.sex != PN_SEX_MALE)
+            return v;
+        v.applies = true;
+        v.pos = strcmp(pn__sex_names[c->patient.sex], s) == 0;
+        snprintf(v.detail, sizeof v.detail, "%s", pn__sex_names[c->patient.sex]);
+    } else if ((s = pn__jstr(it, "smoking"))) {
+        snprintf(v.key, sizeof v.key, "smoking:%s", s);
+        if (c->patient.smoking == PN_SMOKE_UNKNOWN)
+            return v;
+        v.applies = true;
+        v.pos = strcmp(pn__smoking_names[c->patient.smoking], s) == 0;
+        snprintf(v.detail, sizeof v.detail, "smoking %s", pn__smoking_names[c->patient.smoking]);
+    } else if (json_object_get(it, "age")) {
+        json_t *a = json_object_get(it, "age");
+        double lo = json_number_value(json_array_get(a, 0)), hi = json_number_value(json_array_get(a, 1));
+        snprintf(v.key, sizeof v.key, "age:%g-%g", lo, hi);
+        if (!c->patient.has_age)
+            return v;
+        v.applies = true;
+        v.pos = c->patient.age >= lo && c->patient.age < hi;
+        snprintf(v.detail, sizeof v.detail, "age %g", c->patient.age);
+    }
+    return v;
+}
+
+/* Adds one evidence entry; returns ln(LR) applied. */
+static double add_evidence(pn_eval *e, json_t *ev, const char *key, const char *detail, double lr,
+                           const char *basis, json_t *fact, bool neutralised, const char *why)
+{
+    lr = clamp(lr, LR_MIN, LR_MAX);
+    double w = neutralised ? 0 : log(lr);
+    json_t *o = json_object();
+    json_object_set_new(o, "item", json_string(key));
+    json_object_set_new(o, "effect", json_string(neutralised || fabs(w) < 1e-9 ? "neutral"
+                                                 : w > 0                       ? "for"
+                                                                               : "against"));
+    json_object_set_new(o, "weight", json_real(round(w * 100) / 100));
+    json_object_set_new(o, "lr", json_real(round(lr * 1000) / 1000));
+    json_object_set_new(o, "detail", json_string(detail));
+    json_object_set_new(o, "basis", json_string(basis));
+    if (why)
+        json_object_set_new(o, "explained_by", json_string(why));
+    if (fact) {
+        json_object_set_new(o, "source", json_string(pn__src_text(e, fact)));
+        json_object_set_new(o, "grade", json_string(pn__jstr(fact, "grade")));
+    }
+    json_array_append_new(ev, o);
+    return w;
+}
+
+/* Which other syndrome (likely enough) has this finding as evidence for it? */
+static int explainer(const pn_eval *e, int self, const char *finding)
+{
+    int best = -1;
+    for (size_t s = 0; s < e->kb->n_syndromes; s++) {
+        if ((int)s == self || e->first[s] < EXPLAINED_BY)
+            continue;
+        json_t *ev = json_object_get(e->kb->syndromes[s].obj, "evidence");
+        size_t i;
+        json_t *it;
+        json_array_foreach(ev, i, it) {
+            const char *f = pn__jstr(it, "finding");
+            const char *basis;
+            if (f && strcmp(f, finding) == 0 && item_lr(it, true, &basis) > 1 &&
+                (best < 0 || e->first[s] > e->first[best]))
+                best = (int)s;
+        }
+    }
+    return best;
+}
+
+static double prior_of(const pn_eval *e, json_t *syn, const char **which)
+{
+    json_t *p = json_object_get(syn, "prior");
+    *which = e->obs.cancer_known ? "cancer" : "no_cancer";
+    return clamp(pn__jnum(p, *which, PRIOR_MIN), PRIOR_MIN, PRIOR_MAX);
+}
+
+/* Scores syndrome s; with explain=true, present findings against it that a
+ * likely other condition explains are neutralised. */
+static void score_one(pn_eval *e, size_t s, bool explain)
+{
+    json_t *syn = e->kb->syndromes[s].obj;
+    json_t *ev = json_array();
+    const char *which;
+    double prior = prior_of(e, syn, &which);
+    double lo = log(prior / (1 - prior));
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(syn, "evidence"), i, it) {
+        item_eval v = evaluate_item(e, it);
+        if (!v.applies)
+            continue;
+        const char *basis;
+        double lr = item_lr(it, v.pos, &basis);
+        if (lr <= 0)
+            continue; /* no figure for this direction: neutral, not listed */
+        lr = pow(lr, v.scale);
+        const char *why = NULL;
+        bool neutral = false;
+        if (explain && v.pos && lr < 1 && pn__jstr(it, "finding")) {
+            int x = explainer(e, (int)s, pn__jstr(it, "finding"));
+            if (x >= 0) {
+                neutral = true;
+                why = e->kb->syndromes[x].id;
+            }
+        }
+        lo += add_evidence(e, ev, v.key, v.detail, lr, basis, it, neutral, why);
+    }
+    json_t *course = json_object_get(syn, "course");
+    const pn_course cs = e->obs.course;
+    if (course && cs != PN_COURSE_NONE) {
+        double share = pn__jnum(course, pn__course_names[cs], 0);
+        double lr = clamp(share / (1.0 / 3.0), COURSE_LR_MIN, COURSE_LR_MAX);
+        char key[64], detail[96];
+        snprintf(key, sizeof key, "course:%s", pn__course_names[cs]);
+        snprintf(detail, sizeof detail, "%s onset (%.0f%% of patients with this syndrome)",
+                 pn__course_names[cs], share * 100);
+        lo += add_evidence(e, ev, key, detail, lr, "share of patients by course", course, false,
+                           NULL);
+    }
+    e->logodds[s] = lo;
+    e->score[s] = 1.0 / (1.0 + exp(-lo));
+    if (e->evidence[s])
+        json_decref(e->evidence[s]);
+    e->evidence[s] = ev;
+}
+
+static const pn_eval *sort_ctx;
+static int by_score(const void *a, const void *b)
+{
+    double x = sort_ctx->score[*(const int *)a], y = sort_ctx->score[*(const int *)b];
+    return x < y ? 1 : x > y ? -1 : *(const int *)a - *(const int *)b;
+}
+
+/* ln of the evidence ratio (posterior odds over prior odds). */
+static double evidence_ratio(const pn_eval *e, size_t s)
+{
+    const char *which;
+    double p = prior_of(e, e->kb->syndromes[s].obj, &which);
+    return e->logodds[s] - log(p / (1 - p));
+}
+
+pn_status pn__differential(pn_eval *e)
+{
+    size_t n = e->kb->n_syndromes;
+    e->logodds = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->logodds);
+    e->score = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->score);
+    e->evidence = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->evidence);
+    e->order = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->order);
+    if (!e->logodds || !e->score || !e->evidence || !e->order)
+        return PN_ENOMEM;
+    for (size_t s = 0; s < n; s++)
+        score_one(e, s, false);
+    /* explaining away needs the first-pass scores of everyone else */
+    e->first = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->first);
+    if (!e->first)
+        return PN_ENOMEM;
+    memcpy(e->first, e->score, n * sizeof *e->first);
+    for (size_t s = 0; s < n; s++)
+        score_one(e, s, true);
+    for (size_t s = 0; s < n; s++)
+        e->order[s] = (int)s;
+    sort_ctx = e;
+    qsort(e->order, n, sizeof *e->order, by_score);
+    sort_ctx = NULL;
+
+    json_t *diff = json_array();
+    for (size_t k = 0; k < n; k++) {
+        int s = e->order[k];
+        const pn_kb_syndrome *sy = &e->kb->syndromes[s];
+        bool named = false;
+        for (size_t i = 0; i < e->c->n_phenotypes; i++)
+            named |= e->c->phenotypes[i] == s;
+        double ratio = evidence_ratio(e, (size_t)s);
+        if (!named && (ratio < log(PN_LIST_MIN_LR) || e->score[s] < PN_LIST_MIN_SCORE))
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(sy->id));
+        json_object_set_new(o, "name", json_string(sy->name));
+        json_object_set_new(o, "system", json_string(sy->system));
+        json_object_set_new(o, "kind", json_string(sy->kind));
+        json_object_set_new(o, "score", json_real(round(e->score[s] * 1000) / 1000));
+        json_object_set_new(o, "evidence_ratio", json_real(round(exp(ratio) * 100) / 100));
+        const char *which;
+        json_t *prior = json_object_get(sy->obj, "prior");
+        json_object_set_new(o, "prior", json_pack("{s:f, s:s, s:s}", "value", prior_of(e, sy->obj, &which),
+                                                  "basis", e->obs.cancer_known ? "known cancer" : "no known cancer",
+                                                  "source", pn__src_text(e, prior)));
+        if (named)
+            json_object_set_new(o, "named_by_clinician", json_true());
+        json_object_set_new(o, "evidence", json_incref(e->evidence[s]));
+        json_t *codes = json_object();
+        json_t *kc = json_object_get(sy->obj, "codes");
+        const char *sys[] = {"icd10cm", "snomed"};
+        for (int i = 0; i < 2; i++) {
+            json_t *first_code = json_array_get(json_object_get(kc, sys[i]), 0);
+            if (first_code)
+                json_object_set_new(codes, sys[i], json_string(pn__jstr(first_code, "code")));
+        }
+        json_object_set_new(o, "codes", codes);
+        json_array_append_new(diff, o);
+    }
+    /* concurrent conditions: two likely entries each with findings of their own */
+    size_t nd = json_array_size(diff);
+    for (size_t a = 0; a < nd; a++) {
+        json_t *A = json_array_get(diff, a);
+        if (json_real_value(json_object_get(A, "score")) < EXPLAINED_BY)
+            continue;
+        for (size_t b = a + 1; b < nd; b++) {
+            json_t *B = json_array_get(diff, b);
+            if (json_real_value(json_object_get(B, "score")) < EXPLAINED_BY)
+                continue;
+            json_t *ca = json_object_get(A, "concurrent_with");
+            if (!ca)
+                json_object_set_new(A, "concurrent_with", ca = json_array());
+            json_array_append_new(ca, json_string(pn__jstr(B, "id")));
+            json_t *cb = json_object_get(B, "concurrent_with");
+            if (!cb)
+                json_object_set_new(B, "concurrent_with", cb = json_array());
+            json_array_append_new(cb, json_string(pn__jstr(A, "id")));
+        }
+    }
+    json_object_set_new(e->report, "differential", diff);
+    return PN_OK;
+}
+
