@@ -48,7 +48,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+.PHONY: bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 
 all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
@@ -83,13 +83,14 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparaneo.a
 	@$(CC) $(CPPFLAGS) -DPN_TOP='"$(CURDIR)"' -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libparaneo.a $(LDSAN) $(LDLIBS) -lcmocka
 
 # ---- the main job ---------------------------------------------------------
-# Until the evaluation engine lands, the main job validates the knowledge
-# base and checks every example case in ../shared/examples.
+# Until the service lands, the main job validates the knowledge base and
+# evaluates every example case in ../shared/examples.
 EXAMPLES ?= ../shared/examples
 run: deps all
 	@$(BUILD)/paraneo kb check
 	@for f in $(wildcard $(EXAMPLES)/*.case.json); do \
-	    echo "== $$f"; $(BUILD)/paraneo case check $$f || exit $$?; done
+	    echo; echo "=================== $$f"; \
+	    $(BUILD)/paraneo evaluate --format text $$f || exit $$?; done
 
 # ---- tests ----------------------------------------------------------------
 kb-check: all
@@ -103,6 +104,10 @@ cli-test: all
 
 test: unit-test cli-test
 
+# The accuracy gate: the shared examples and tests/cases (docs/model.md).
+eval: all
+	@scripts/eval-cases $(BUILD)/paraneo tests/examples/*.expect.json $(wildcard tests/cases/*.expect.json)
+
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 all
 
@@ -113,8 +118,18 @@ check: deps
 	$(MAKE) all
 	$(MAKE) kb-check
 	$(MAKE) test
+	$(MAKE) eval
 	$(MAKE) asan-check
 	$(MAKE) fuzz-check
+
+# ---- benchmarks -------------------------------------------------------------
+BENCH_ROUNDS ?= 300
+$(BUILD)/bench/bench_eval: bench/bench_eval.c $(BUILD)/libparaneo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libparaneo.a $(LDLIBS)
+
+bench: deps all $(BUILD)/bench/bench_eval
+	@PARANEO_KB=$(CURDIR)/kb $(BUILD)/bench/bench_eval $(BENCH_ROUNDS) $(EXAMPLES)/*.case.json $(wildcard tests/cases/*.case.json)
 
 # ---- fuzzing (clang libFuzzer) --------------------------------------------
 FUZZ_BUILD := build-fuzz
