@@ -41,7 +41,7 @@ CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
 CFLAGS   += $(WARNINGS) $(OPT) -fPIC -fvisibility=hidden
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto) -lm
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/kb/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/kb/*.c src/fhir/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

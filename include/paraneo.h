@@ -114,6 +114,19 @@ PN_EXTERN const char *pn_case_warning(const pn_case *c, size_t i);
  * warnings listed) as JSON; flags: PN_JSON_* below. */
 PN_EXTERN char *pn_case_json(const pn_case *c, int flags);
 
+/* Reads a patient's FHIR R4 data (a Bundle, one resource, or NDJSON of
+ * resources) into a case: Patient, Observation, Condition, MedicationStatement,
+ * MedicationRequest, Procedure, DiagnosticReport.  Codes are mapped through the
+ * KB's terminology; every unmapped code is a warning with its count.  Errors
+ * name the entry ("$.entry[3].resource...") or the NDJSON line. */
+PN_EXTERN pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len,
+                                       pn_case **out, pn_error *err);
+/* True when a document looks like FHIR (a resourceType before any "paraneo"). */
+PN_EXTERN int pn_input_is_fhir(const char *data, size_t len);
+
+/* Largest FHIR input pn_case_parse_fhir accepts. */
+#define PN_FHIR_MAX_BYTES (64u << 20)
+
 #define PN_JSON_COMPACT 0
 #define PN_JSON_PRETTY 1
 

@@ -6,12 +6,13 @@
 #include "cli/cli.h"
 
 static const char case_usage[] =
-    "usage: paraneo [--kb DIR] case check FILE|-\n"
+    "usage: paraneo [--kb DIR] case check FILE|- [--input auto|case|fhir]\n"
     "\n"
     "Validate a case/1 document (see the contract) and print it normalised: HPO terms,\n"
     "antibody synonyms, labs and tumours resolved against the knowledge base, units\n"
     "converted to canonical units, defaults applied. Warnings (unknown terms, antibodies,\n"
     "units or fields) go to standard error and into the output's \"warnings\".\n"
+    "FHIR R4 input (a Bundle, one resource or NDJSON) is mapped to a case first.\n"
     "Bad input prints \"paraneo: <case>: JSON-PATH: what is wrong\" and exits 2.\n";
 
 int pn_cmd_case(pn_cli *cli, int argc, char **argv)
@@ -20,6 +21,11 @@ int pn_cmd_case(pn_cli *cli, int argc, char **argv)
         fputs(case_usage, stdout);
         return PN_EXIT_OK;
     }
+    const char *input = "auto";
+    if (argc == 5 && strcmp(argv[3], "--input") == 0) {
+        input = argv[4];
+        argc = 3;
+    }
     if (argc != 3 || strcmp(argv[1], "check") != 0) {
         fputs(case_usage, stderr);
         return PN_EXIT_BADINPUT;
@@ -27,7 +33,7 @@ int pn_cmd_case(pn_cli *cli, int argc, char **argv)
     const char *path = argv[2];
     pn_error err = {0};
     size_t len = 0;
-    char *data = pn_cli_read(path, PN_CASE_MAX_BYTES, &len, &err);
+    char *data = pn_cli_read(path, PN_FHIR_MAX_BYTES, &len, &err);
     if (!data)
         return pn_cli_fail(&err);
     pn_kb *kb = NULL;
@@ -37,7 +43,8 @@ int pn_cmd_case(pn_cli *cli, int argc, char **argv)
         return rc;
     }
     pn_case *c = NULL;
-    pn_status st = pn_case_parse(kb, data, len, &c, &err);
+    bool fhir = !strcmp(input, "fhir") || (!strcmp(input, "auto") && pn_input_is_fhir(data, len));
+    pn_status st = fhir ? pn_case_parse_fhir(kb, data, len, &c, &err) : pn_case_parse(kb, data, len, &c, &err);
     free(data);
     if (st != PN_OK) {
         /* name the file rather than "<case>" */

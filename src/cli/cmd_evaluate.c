@@ -8,6 +8,7 @@
 
 static const char eval_usage[] =
     "usage: paraneo [--kb DIR] evaluate FILE|- [FILE...] [--format json|text|markdown]\n"
+    "                                  [--input auto|case|fhir]\n"
     "\n"
     "Evaluate case/1 documents and write one report each: the differential of syndromes and\n"
     "mimics with the evidence for each, the PNS-Care score, criteria, where to look for a\n"
@@ -18,6 +19,8 @@ static const char eval_usage[] =
     "                   several files give one report per line (NDJSON), in order\n"
     "--format text      for a terminal (the default on one): sections, bars, checklists\n"
     "--format markdown  the same as Markdown\n"
+    "--input fhir       read FHIR R4: a Bundle, one resource, or NDJSON of one patient's\n"
+    "                   resources (auto, the default, tells by \"resourceType\")\n"
     "\n"
     "Bad input: \"paraneo: FILE: JSON-PATH: what is wrong\" on standard error, no report for\n"
     "that file, and exit status 2 at the end. Warnings go into the report.\n";
@@ -28,7 +31,7 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
         fputs(eval_usage, stdout);
         return PN_EXIT_OK;
     }
-    const char *format = NULL;
+    const char *format = NULL, *input = "auto";
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t n = 0;
     if (!files)
@@ -38,6 +41,10 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
             format = argv[++i];
         else if (strncmp(argv[i], "--format=", 9) == 0)
             format = argv[i] + 9;
+        else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc)
+            input = argv[++i];
+        else if (strncmp(argv[i], "--input=", 8) == 0)
+            input = argv[i] + 8;
         else if (argv[i][0] == '-' && argv[i][1])
             return free(files), fprintf(stderr, "paraneo: evaluate: unknown option \"%s\"\n\n%s", argv[i],
                                         eval_usage),
@@ -51,6 +58,11 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
     if (strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "markdown")) {
         free(files);
         fprintf(stderr, "paraneo: evaluate: --format must be json, text or markdown\n");
+        return PN_EXIT_BADINPUT;
+    }
+    if (strcmp(input, "auto") && strcmp(input, "fhir") && strcmp(input, "case")) {
+        free(files);
+        fprintf(stderr, "paraneo: evaluate: --input must be auto, case or fhir\n");
         return PN_EXIT_BADINPUT;
     }
     if (!n) {
@@ -68,10 +80,13 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
     for (size_t f = 0; f < n; f++) {
         pn_error err = {0};
         size_t len = 0;
-        char *data = pn_cli_read(files[f], PN_CASE_MAX_BYTES, &len, &err);
+        char *data = pn_cli_read(files[f], PN_FHIR_MAX_BYTES, &len, &err);
         pn_case *c = NULL;
         pn_report *r = NULL;
-        pn_status st = data ? pn_case_parse(kb, data, len, &c, &err) : err.status;
+        bool fhir = data && (!strcmp(input, "fhir") || (!strcmp(input, "auto") && pn_input_is_fhir(data, len)));
+        pn_status st = !data  ? err.status
+                       : fhir ? pn_case_parse_fhir(kb, data, len, &c, &err)
+                              : pn_case_parse(kb, data, len, &c, &err);
         free(data);
         if (st == PN_OK)
             st = pn_evaluate(kb, c, &r, &err);

@@ -175,6 +175,21 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
         }
     }
 
+    s = &kb->sec[PN_SEC_MAPPINGS];
+    for (size_t i = 0; st == PN_OK && i < s->len; i++) {
+        json_t *o = s->items[i].obj;
+        if (strcmp(str(o, "system"), "text") == 0)
+            continue; /* phrases are matched by scanning, per kind */
+        char key[300];
+        snprintf(key, sizeof key, "%s|%s", str(o, "system"), str(o, "code"));
+        int old;
+        int r = pn__strmap_put(&kb->codes, key, (int)i, &old);
+        if (r < 0)
+            st = pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
+        else if (r == 1)
+            st = name_clash(kb, PN_SEC_MAPPINGS, i, "code", key, "an earlier mapping", err);
+    }
+
     s = &kb->sec[PN_SEC_SYNDROMES];
     kb->n_syndromes = s->len;
     if (st == PN_OK && !ALLOC(kb, kb->syndromes, s->len))
@@ -364,6 +379,48 @@ bool pn__kb_tumour_related(const pn_kb *kb, int a, int b)
     if (a < 0 || b < 0)
         return false;
     return a == b || kb->tumours[a].group == b || kb->tumours[b].group == a;
+}
+
+json_t *pn__kb_mapping(const pn_kb *kb, const char *system, const char *code, const char **kind,
+                       const char **value)
+{
+    char key[300];
+    if (!system || !code)
+        return NULL;
+    snprintf(key, sizeof key, "%s|%s", system, code);
+    int i = pn__strmap_get(&kb->codes, key);
+    if (i < 0)
+        return NULL;
+    json_t *o = kb->sec[PN_SEC_MAPPINGS].items[i].obj;
+    void *it = json_object_iter(json_object_get(o, "maps"));
+    if (kind)
+        *kind = json_object_iter_key(it);
+    if (value)
+        *value = json_string_value(json_object_iter_value(it));
+    return o;
+}
+
+const char *pn__kb_text_mapping(const pn_kb *kb, const char *kind, const char *text)
+{
+    char folded[512];
+    if (!text || pn__text_fold(text, folded, sizeof folded) == (size_t)-1)
+        return NULL;
+    const char *best = NULL;
+    size_t best_len = 0;
+    const pn_kb_section *s = &kb->sec[PN_SEC_MAPPINGS];
+    for (size_t i = 0; i < s->len; i++) {
+        json_t *o = s->items[i].obj;
+        if (strcmp(str(o, "system"), "text") != 0)
+            continue;
+        json_t *v = json_object_get(json_object_get(o, "maps"), kind);
+        const char *phrase = str(o, "code");
+        size_t n = strlen(phrase);
+        if (v && n > best_len && pn__text_has_phrase(folded, phrase)) {
+            best = json_string_value(v);
+            best_len = n;
+        }
+    }
+    return best;
 }
 
 const char *pn__kb_citation(const pn_kb *kb, const char *source_id)

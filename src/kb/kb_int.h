@@ -87,6 +87,7 @@ enum {
     PN_SEC_CRITERIA,
     PN_SEC_WORKUP,
     PN_SEC_RESCREENING,
+    PN_SEC_MAPPINGS,
     PN_SEC_COUNT
 };
 
@@ -107,6 +108,7 @@ struct pn_kb {
     pn_strmap ab_names;    /* antibody key (pn__text_ab_key) -> antibody index */
     pn_strmap lab_names;   /* folded name -> lab index */
     pn_strmap lab_loinc;   /* LOINC code -> lab index */
+    pn_strmap codes;       /* "system|code" -> mappings index */
 
     pn_kb_term *terms;
     pn_kb_tumour *tumours;
@@ -154,6 +156,12 @@ int pn__kb_tumour_match(const pn_kb *kb, const char *icd10, const char *name);
 bool pn__kb_drug_matches(const pn_kb *kb, int d, const char *atc, const char *name);
 /* Does tumour a fall under b or b under a (same, or one is the other's group)? */
 bool pn__kb_tumour_related(const pn_kb *kb, int a, int b);
+/* The mapping of a coded value ("system|code"), or NULL; *kind and *value
+ * say what it maps to (e.g. "tumour", "sclc"). */
+json_t *pn__kb_mapping(const pn_kb *kb, const char *system, const char *code, const char **kind,
+                       const char **value);
+/* The longest "text" mapping of kind whose phrase occurs in text, or NULL. */
+const char *pn__kb_text_mapping(const pn_kb *kb, const char *kind, const char *text);
 /* The citation of a source id, or NULL. */
 const char *pn__kb_citation(const pn_kb *kb, const char *source_id);
 

@@ -19,7 +19,7 @@
 
 const char *const pn__kb_section_names[PN_SEC_COUNT] = {
     "sources", "terms",    "tumours",  "drugs",  "labs",
-    "antibodies", "syndromes", "criteria", "workup", "rescreening",
+    "antibodies", "syndromes", "criteria", "workup", "rescreening", "mappings",
 };
 
 #ifndef PN_DATADIR_KB
@@ -262,7 +262,7 @@ static pn_status merge_file(pn_kb *kb, int fi, pn_error *err)
             return pn__error_set(err, PN_EKB, rel, path,
                                  "unknown section \"%s\" (known: kb, sources, terms, tumours, "
                                  "drugs, labs, antibodies, syndromes, criteria, workup, "
-                                 "rescreening, pns_care, triage)",
+                                 "rescreening, mappings, pns_care, triage)",
                                  key);
         if (!json_is_array(val))
             return pn__error_set(err, PN_EKB, rel, path, "a section must be an array");
@@ -301,6 +301,7 @@ pn_status pn__kb_load_files(const pn_kb_source_file *files, size_t n, const char
     pn__strmap_init(&kb->ab_names);
     pn__strmap_init(&kb->lab_names);
     pn__strmap_init(&kb->lab_loinc);
+    pn__strmap_init(&kb->codes);
 
     pn_status st = PN_OK;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -369,6 +370,7 @@ void pn_kb_free(pn_kb *kb)
     pn__strmap_free(&kb->ab_names);
     pn__strmap_free(&kb->lab_names);
     pn__strmap_free(&kb->lab_loinc);
+    pn__strmap_free(&kb->codes);
     free(kb->dir);
     pn__arena_free(&kb->arena);
     free(kb);

@@ -919,6 +919,77 @@ static int v_rescreen(v *c, json_t *o)
     return s ? ref(c, PN_SEC_SYNDROMES, "syndrome", s) : 0;
 }
 
+/* ---- terminology mappings -------------------------------------------- */
+
+static int v_mapping(v *c, json_t *o)
+{
+    static const field fs[] = {{"system", T_STR, true}, {"code", T_STR, true},
+                               {"display", T_STR, false}, {"maps", T_OBJ, true}, FACT_FIELDS};
+    /* automatic, not static: compound literals are constant only at block scope */
+    const struct {
+        const char *kind;
+        int sec;                  /* a KB section the value must name, or -1 */
+        const char *const *vals;  /* else one of these values */
+    } kinds[] = {
+        {"tumour", PN_SEC_TUMOURS, NULL},
+        {"syndrome", PN_SEC_SYNDROMES, NULL},
+        {"term", PN_SEC_TERMS, NULL},
+        {"drug", PN_SEC_DRUGS, NULL},
+        {"antibody", PN_SEC_ANTIBODIES, NULL},
+        {"lab", PN_SEC_LABS, NULL},
+        {"smoking", -1, (const char *const[]){"current", "former", "never", NULL}},
+        {"presence", -1, (const char *const[]){"present", "absent", NULL}},
+        {"result", -1, (const char *const[]){"positive", "negative", "equivocal", NULL}},
+        {"method", -1, (const char *const[]){"cba", "iif", "ihc", "immunoblot", "line-blot", "elisa",
+                                              "ria", NULL}},
+        {"specimen", -1, (const char *const[]){"serum", "csf", NULL}},
+        {"severity", -1, (const char *const[]){"mild", "moderate", "severe", NULL}},
+        {"course", -1, (const char *const[]){"acute", "subacute", "chronic", NULL}},
+        {"procedure", -1, (const char *const[]){"screening", "chemotherapy", "radiotherapy",
+                                                 "surgery", "immunotherapy", NULL}},
+        {"outcome", -1, (const char *const[]){"negative", "positive", NULL}},
+        {"observation", -1, (const char *const[]){"smoking-status", "pack-years", NULL}},
+        {"system", -1, (const char *const[]){"hpo", "snomed", "loinc", "icd10cm", "atc", "rxnorm",
+                                              "ucum", NULL}},
+    };
+    if (check_fields(c, o, fs, NF(fs)) || check_fact(c, o))
+        return -1;
+    const char *sys = str(o, "system"), *code = str(o, "code");
+    if (strcmp(sys, "text") != 0 && strncmp(sys, "http://", 7) != 0 && strncmp(sys, "https://", 8) != 0 &&
+        strncmp(sys, "urn:", 4) != 0)
+        return fail(c, "\"system\" must be a code-system URI or \"text\" (a lower-case phrase)");
+    if (strcmp(sys, "http://loinc.org") == 0 && !pn__code_loinc_ok(code) && code[0] != 'L')
+        return fail(c, "\"%s\" is not a valid LOINC code (mod-10 check digit)", code);
+    if (strcmp(sys, "http://snomed.info/sct") == 0 && !pn__code_snomed_ok(code))
+        return fail(c, "\"%s\" is not a SNOMED CT id (Verhoeff check digit)", code);
+    if (strcmp(sys, "text") == 0) {
+        for (const char *p = code; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                return fail(c, "a text mapping's \"code\" must be lower case");
+    }
+    json_t *maps = json_object_get(o, "maps");
+    if (json_object_size(maps) != 1)
+        return fail(c, "\"maps\" must name exactly one target, e.g. {\"tumour\": \"sclc\"}");
+    const char *k = json_object_iter_key(json_object_iter(maps));
+    json_t *val = json_object_iter_value(json_object_iter(maps));
+    size_t m = push(c, ".maps.%s", k);
+    int r = 0;
+    size_t i;
+    for (i = 0; i < NF(kinds); i++)
+        if (strcmp(kinds[i].kind, k) == 0)
+            break;
+    if (i == NF(kinds))
+        r = fail(c, "unknown mapping kind \"%s\"", k);
+    else if (!json_is_string(val))
+        r = fail(c, "must be a string");
+    else if (kinds[i].sec >= 0 && pn__strmap_get(&c->kb->ids[kinds[i].sec], json_string_value(val)) < 0)
+        r = fail(c, "unknown %s id \"%s\"", pn__kb_section_names[kinds[i].sec], json_string_value(val));
+    else if (kinds[i].sec < 0 && !in_list(json_string_value(val), kinds[i].vals))
+        r = fail(c, "\"%s\" is not a valid %s", json_string_value(val), k);
+    pop(c, m);
+    return r;
+}
+
 /* ---- single objects -------------------------------------------------- */
 
 static int v_meta(v *c, json_t *o)
@@ -1116,7 +1187,7 @@ static int check_contract(v *c)
 /* ---- driver ---------------------------------------------------------- */
 
 static const char *const id_keys[PN_SEC_COUNT] = {
-    "id", "hpo", "id", "id", "id", "id", "id", "id", NULL, NULL,
+    "id", "hpo", "id", "id", "id", "id", "id", "id", NULL, NULL, NULL,
 };
 
 pn_status pn__kb_validate(pn_kb *kb, pn_error *err)
@@ -1150,7 +1221,7 @@ pn_status pn__kb_validate(pn_kb *kb, pn_error *err)
     typedef int (*vfn)(v *, json_t *);
     static const vfn fns[PN_SEC_COUNT] = {v_source,   v_term,     v_tumour,   v_drug,
                                           v_lab,      v_antibody, v_syndrome, v_criteria,
-                                          v_workup,   v_rescreen};
+                                          v_workup,   v_rescreen, v_mapping};
     for (int s = 0; s < PN_SEC_COUNT; s++) {
         for (size_t i = 0; i < kb->sec[s].len; i++) {
             at_item(&c, s, &kb->sec[s].items[i]);

@@ -1,0 +1,14 @@
+/* fhir_int.h - FHIR R4 input (fhir_in.c) and output (fhir_out.c). */
+#ifndef PN_FHIR_INT_H
+#define PN_FHIR_INT_H
+
+#include <jansson.h>
+
+#include "paraneo.h"
+
+/* The case/1 document a patient's FHIR data maps to, with the mapping's own
+ * warnings (unmapped codes with counts, resources not used). */
+pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t **case_doc,
+                           json_t **warnings, pn_error *err);
+
+#endif
