@@ -142,6 +142,12 @@ PN_EXTERN void pn_report_free(pn_report *r);
 /* The report/1 document of the contract. */
 PN_EXTERN char *pn_report_json(const pn_report *r, int flags);
 
+/* The report as a FHIR R4 collection Bundle: a RiskAssessment (one
+ * prediction per differential entry), an Observation for the PNS-Care score,
+ * draft ServiceRequests for the workup.  subject_ref ("Patient/123") may be
+ * NULL.  Ids are stable for the same report. */
+PN_EXTERN char *pn_report_fhir(const pn_report *r, const char *subject_ref);
+
 typedef enum pn_format { PN_FORMAT_TEXT, PN_FORMAT_MARKDOWN } pn_format;
 /* The report for people: sections, bars, checklists, sources.  With
  * PN_FORMAT_TEXT, color != 0 adds ANSI colours (for a terminal). */

@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 static const char eval_usage[] =
-    "usage: paraneo [--kb DIR] evaluate FILE|- [FILE...] [--format json|text|markdown]\n"
+    "usage: paraneo [--kb DIR] evaluate FILE|- [FILE...] [--format json|text|markdown|fhir]\n"
     "                                  [--input auto|case|fhir]\n"
     "\n"
     "Evaluate case/1 documents and write one report each: the differential of syndromes and\n"
@@ -19,6 +19,8 @@ static const char eval_usage[] =
     "                   several files give one report per line (NDJSON), in order\n"
     "--format text      for a terminal (the default on one): sections, bars, checklists\n"
     "--format markdown  the same as Markdown\n"
+    "--format fhir      a FHIR R4 Bundle: RiskAssessment, PNS-Care Observation, draft\n"
+    "                   ServiceRequests for the workup\n"
     "--input fhir       read FHIR R4: a Bundle, one resource, or NDJSON of one patient's\n"
     "                   resources (auto, the default, tells by \"resourceType\")\n"
     "\n"
@@ -55,9 +57,10 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
     bool tty = isatty(STDOUT_FILENO);
     if (!format)
         format = tty && n == 1 ? "text" : "json";
-    if (strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "markdown")) {
+    if (strcmp(format, "json") && strcmp(format, "text") && strcmp(format, "markdown") &&
+        strcmp(format, "fhir")) {
         free(files);
-        fprintf(stderr, "paraneo: evaluate: --format must be json, text or markdown\n");
+        fprintf(stderr, "paraneo: evaluate: --format must be json, text, markdown or fhir\n");
         return PN_EXIT_BADINPUT;
     }
     if (strcmp(input, "auto") && strcmp(input, "fhir") && strcmp(input, "case")) {
@@ -100,6 +103,7 @@ int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv)
         }
         char *out = strcmp(format, "json") == 0
                         ? pn_report_json(r, n == 1 && tty ? PN_JSON_PRETTY : PN_JSON_COMPACT)
+                    : strcmp(format, "fhir") == 0 ? pn_report_fhir(r, NULL)
                     : strcmp(format, "text") == 0 ? pn_report_text(r, PN_FORMAT_TEXT, tty)
                                                   : pn_report_text(r, PN_FORMAT_MARKDOWN, 0);
         if (!out) {
