@@ -192,7 +192,13 @@ static int get_date(p *x, json_t *obj, const char *key, bool null_ok, int32_t *o
         size_t m = push(x, ".%s", key);
         char shown[40];
         snprintf(shown, sizeof shown, "%.32s", json_string_value(j));
-        int r = fail(x, "\"%s\" is not a real calendar date in the form YYYY-MM-DD", shown);
+        int y = atoi(shown);
+        bool shape = strlen(shown) == 10 && shown[4] == '-' && shown[7] == '-';
+        for (int k = 0; shape && k < 10; k++)
+            shape = k == 4 || k == 7 || (shown[k] >= '0' && shown[k] <= '9');
+        int r = shape && (y < 1800 || y > 2999)
+                    ? fail(x, "\"%s\": years from 1800 to 2999 are supported", shown)
+                    : fail(x, "\"%s\" is not a real calendar date in the form YYYY-MM-DD", shown);
         pop(x, m);
         return r;
     }
@@ -326,8 +332,8 @@ static int finding(p *x, json_t *e, size_t i)
     if (pr && !json_is_boolean(pr))
         return wrong_type(x, "present", "true or false", pr);
     f->present = !pr || json_is_true(pr);
-    if (!f->hpo && !f->label)
-        return fail(x, "a finding needs \"hpo\" (HP:nnnnnnn) or a \"label\"");
+    if (!f->hpo && (!f->label || pn__text_blank(f->label)))
+        return fail(x, "a finding needs \"hpo\" (HP:nnnnnnn) or a non-blank \"label\"");
     f->term = -1;
     if (f->hpo) {
         if (!pn__code_is_hpo(f->hpo)) {
@@ -397,8 +403,8 @@ static int antibody(p *x, json_t *e, size_t i)
         get_enum(x, e, "method", pn__method_names, &method) ||
         get_str(x, e, "titer", false, &a->titer) || check_keys(x, e, keys))
         return -1;
-    if (!a->target || !*a->target)
-        return fail(x, "an antibody test needs \"target\" (e.g. \"Hu\", \"ANNA-1\")");
+    if (!a->target || pn__text_blank(a->target))
+        return fail(x, "an antibody test needs a non-blank \"target\" (e.g. \"Hu\", \"ANNA-1\")");
     if (result < 0)
         return fail(x, "an antibody test needs \"result\": positive, negative or equivocal");
     a->result = (pn_ab_result)result;
@@ -419,7 +425,7 @@ static int lab_by_phrase(const pn_kb *kb, const char *name)
     if (pn__text_fold(name, folded, sizeof folded) == (size_t)-1)
         return -1;
     int best = -1;
-    size_t best_len = 1;
+    size_t best_len = 2; /* "na", "ca", "k" match exactly, never as a phrase */
     const pn_strmap *m = &kb->lab_names;
     for (size_t i = 0; i < m->cap; i++) {
         const char *k = m->keys[i];
@@ -729,12 +735,19 @@ pn_status pn_case_parse(const pn_kb *kb, const char *json, size_t len, pn_case *
         return pn__error_set(err, PN_ETOOBIG, "<case>", "$",
                              "case of %zu bytes is larger than the limit of %u bytes", len,
                              PN_CASE_MAX_BYTES);
+    /* a UTF-8 byte-order mark (Windows editors) is not part of the document */
+    if (json && len >= 3 && (unsigned char)json[0] == 0xEF && (unsigned char)json[1] == 0xBB &&
+        (unsigned char)json[2] == 0xBF) {
+        json += 3;
+        len -= 3;
+    }
     json_error_t je;
-    json_t *root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return pn__error_set(err, PN_EINVAL, "<case>", "$",
-                             "not valid JSON at line %d, column %d: %s", je.line, je.column,
-                             je.text);
+    json_t *root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    if (!root) {
+        char why[200];
+        return pn__error_set(err, PN_EINVAL, "<case>", "$", "not valid JSON at line %d, column %d: %s",
+                             je.line, je.column, pn__json_reason(je.text, why, sizeof why));
+    }
     pn_case *c = calloc(1, sizeof *c);
     if (!c) {
         json_decref(root);

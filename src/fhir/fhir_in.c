@@ -794,7 +794,8 @@ static int read_input(fx *x, const char *data, size_t len, json_t **root_out)
     const char *p = data, *end = data + len;
     size_t line = 0;
     if (len == 0 || (je.position > 0 && memchr(data, '\n', len) == NULL))
-        return fail(x, "$", "not valid JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        return fail(x, "$", "not valid JSON at line %d, column %d: %s", je.line, je.column,
+                    pn__json_reason(je.text, (char[200]){0}, 200));
     *root_out = json_array();
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -810,7 +811,7 @@ static int read_input(fx *x, const char *data, size_t len, json_t **root_out)
             snprintf(path, sizeof path, "line %zu", line);
             if (!r)
                 return fail(x, path, "not valid JSON at column %d: %s (NDJSON needs one resource per line)",
-                            je.column, je.text);
+                            je.column, pn__json_reason(je.text, (char[200]){0}, 200));
             json_array_append_new(*root_out, r);
             if (collect(x, r, path, NULL))
                 return -1;
@@ -992,14 +993,12 @@ pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len, pn_c
 
 int pn_input_is_fhir(const char *data, size_t len)
 {
-    /* resourceType within the first object, before any "paraneo" key */
-    size_t n = len < 4096 ? len : 4096;
-    const char *rt = NULL, *pk = NULL;
-    for (size_t i = 0; i + 14 <= n && !rt; i++)
-        if (!memcmp(data + i, "\"resourceType\"", 14))
-            rt = data + i;
-    for (size_t i = 0; i + 9 <= n && !pk; i++)
-        if (!memcmp(data + i, "\"paraneo\"", 9))
-            pk = data + i;
-    return rt && (!pk || rt < pk);
+    /* The first JSON value decides: an object with "resourceType" and no
+     * "paraneo" tag is FHIR (for NDJSON, the first line). */
+    json_error_t je;
+    json_t *first = json_loadb(data, len, JSON_DISABLE_EOF_CHECK, &je);
+    int fhir = json_is_object(first) && json_object_get(first, "resourceType") &&
+               !json_object_get(first, "paraneo");
+    json_decref(first);
+    return fhir;
 }

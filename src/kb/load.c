@@ -12,6 +12,7 @@
 
 #include "core/error_int.h"
 #include "kb/kb_int.h"
+#include "util/text.h"
 
 #define KB_MAX_FILE_BYTES (16u << 20)
 #define KB_MAX_FILES 512
@@ -323,9 +324,10 @@ pn_status pn__kb_load_files(const pn_kb_source_file *files, size_t n, const char
         json_error_t je;
         kb->files[i].doc = json_loadb(files[i].data, files[i].len, JSON_REJECT_DUPLICATES, &je);
         if (!kb->files[i].doc) {
+            char why[200];
             st = pn__error_set(err, PN_EKB, files[i].rel, "$",
                                "not valid JSON at line %d, column %d: %s", je.line, je.column,
-                               je.text);
+                               pn__json_reason(je.text, why, sizeof why));
             break;
         }
         st = merge_file(kb, (int)i, err);

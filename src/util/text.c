@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 size_t pn__text_fold(const char *s, char *out, size_t cap)
@@ -50,6 +51,47 @@ size_t pn__text_ab_key(const char *s, char *out, size_t cap)
         n -= 4;
     }
     return n;
+}
+
+bool pn__text_blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (!isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+const char *pn__json_reason(const char *t, char *buf, size_t size)
+{
+    static const struct {
+        const char *jansson, *plain;
+    } map[] = {
+        {"JSON_ALLOW_NUL", "a NUL character (\\u0000) is not allowed in a string"},
+        {"too big integer", "a number too large to represent"},
+        {"real number overflow", "a number too large to represent"},
+        {"duplicate object key", "the same key appears twice in one object"},
+        {"maximum parsing depth", "nesting deeper than the limit"},
+        {"'[' or '{' expected", "a JSON document must start with { (an object)"},
+        {"end of file expected", "extra text after the end of the JSON document"},
+        {"unexpected newline", "an unescaped line break inside a string"},
+        {"control character", "an unescaped control character inside a string"},
+        {"invalid UTF-8", "bytes that are not valid UTF-8"},
+        {"unable to decode byte", "bytes that are not valid UTF-8"},
+        {"invalid token", "something that is not JSON (NaN, Infinity, a bare word or a stray character)"},
+    };
+    if (strstr(t, "near end of file") && !strstr(t, "end of file expected")) {
+        snprintf(buf, size, "the document is empty or ends too early");
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+        if (strstr(t, map[i].jansson)) {
+            const char *near = strstr(t, " near ");
+            snprintf(buf, size, "%s%s", map[i].plain, near ? near : "");
+            return buf;
+        }
+    }
+    snprintf(buf, size, "%s", t);
+    return buf;
 }
 
 static bool word_char(char c)

@@ -16,6 +16,13 @@ size_t pn__text_ab_key(const char *s, char *out, size_t cap);
 /* True if needle occurs in hay as a whole word or phrase (both folded). */
 bool pn__text_has_phrase(const char *hay, const char *needle);
 
+/* Is s empty or white space only? */
+bool pn__text_blank(const char *s);
+
+/* A person-readable reason for a jansson parse error text (jansson's own
+ * words mention its flags and "near" tokens a user cannot act on). */
+const char *pn__json_reason(const char *jansson_text, char *buf, size_t size);
+
 /* Identifier checks (the knowledge base loader and the case parser). */
 bool pn__code_is_hpo(const char *s);       /* HP:nnnnnnn */
 bool pn__code_is_local_term(const char *s); /* PNX:slug */
