@@ -66,6 +66,22 @@ static int known_cancer_explains(const pn_eval *e)
     return -1;
 }
 
+/* A paraneoplastic syndrome drives the tumour search only when no mimic of
+ * its body system (or a system-wide one: metastasis, treatment toxicity)
+ * explains the picture better. */
+static bool outranked_by_mimic(const pn_eval *e, int s)
+{
+    const pn_kb *kb = e->kb;
+    for (size_t m = 0; m < kb->n_syndromes; m++) {
+        if (strcmp(kb->syndromes[m].kind, "mimic") != 0 || e->score[m] <= e->score[s])
+            continue;
+        if (strcmp(kb->syndromes[m].system, kb->syndromes[s].system) == 0 ||
+            strcmp(kb->syndromes[m].system, "other") == 0)
+            return true;
+    }
+    return false;
+}
+
 static pn_status suspected(pn_eval *e, int *ranked, size_t *n_ranked, double *scores)
 {
     const pn_kb *kb = e->kb;
@@ -78,22 +94,24 @@ static pn_status suspected(pn_eval *e, int *ranked, size_t *n_ranked, double *sc
     for (size_t a = 0; a < kb->n_antibodies; a++) {
         if (e->obs.abs[a].state != AB_POS || strcmp(kb->antibodies[a].risk, "not-meaningful") == 0)
             continue;
+        /* share: the fraction of antibody-positive patients with that tumour;
+         * without one, half the antibody's cancer association */
         double assoc = pn__jnum(kb->antibodies[a].obj, "cancer_pct", 50) / 100;
         size_t i;
         json_t *it;
         json_array_foreach(json_object_get(kb->antibodies[a].obj, "tumours"), i, it) {
             int t = pn__kb_find(kb, PN_SEC_TUMOURS, pn__jstr(it, "tumour"));
-            double share = pn__jnum(it, "share", DEFAULT_SHARE);
+            double share = pn__jnum(it, "share", assoc * 0.5);
             snprintf(why, sizeof why, "antibody:%s (%s in %.0f%% of positive patients; %s)",
                      kb->antibodies[a].id, kb->tumours[t].name, share * 100, pn__src_text(e, it));
-            add(e, ts, t, share * assoc, why);
+            add(e, ts, t, e->obs.abs[a].weak_only ? share * 0.5 : share, why);
         }
     }
     for (size_t k = 0; k < kb->n_syndromes; k++) {
         int s = e->order[k];
         if (e->score[s] < PN_SUSPECT_SCORE)
             break;
-        if (strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0)
+        if (strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0 || outranked_by_mimic(e, s))
             continue;
         size_t i;
         json_t *it;

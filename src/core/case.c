@@ -287,25 +287,32 @@ static int need_object(p *x, json_t *e)
 
 /* ---- findings -------------------------------------------------------- */
 
-/* The catalogue term whose label or synonym occurs longest in label. */
-static int term_by_phrase(const pn_kb *kb, const char *label)
+/* The catalogue term whose label or synonym occurs longest in label, and
+ * whether that mention is negated ("no myoclonus", "HSV PCR negative"). */
+static int term_by_phrase(const pn_kb *kb, const char *label, bool *negated)
 {
     char folded[1024];
+    *negated = false;
     if (pn__text_fold(label, folded, sizeof folded) == (size_t)-1)
         return -1;
     int best = -1;
     size_t best_len = 3; /* ignore phrases of 3 letters or fewer */
+    const char *best_at = NULL;
     const pn_strmap *m = &kb->term_names;
     for (size_t i = 0; i < m->cap; i++) {
         const char *k = m->keys[i];
         if (!k)
             continue;
         size_t n = strlen(k);
-        if (n > best_len && pn__text_has_phrase(folded, k)) {
+        const char *at;
+        if (n > best_len && (at = pn__text_find_phrase(folded, k)) != NULL) {
             best = m->vals[i];
             best_len = n;
+            best_at = at;
         }
     }
+    if (best >= 0)
+        *negated = pn__text_negated(folded, best_at, best_len);
     return best;
 }
 
@@ -349,12 +356,20 @@ static int finding(p *x, json_t *e, size_t i)
             WARN(x, "%s.hpo: %s is not in the knowledge base's catalogue; it counts as neutral",
                  x->path, f->hpo);
     } else {
+        bool negated = false;
         f->term = pn__kb_term_by_name(x->kb, f->label);
         if (f->term < 0)
-            f->term = term_by_phrase(x->kb, f->label);
+            f->term = term_by_phrase(x->kb, f->label, &negated);
         if (f->term >= 0) {
             f->hpo = x->kb->terms[f->term].id;
             f->mapped_from_label = true;
+            if (negated && f->present) {
+                f->present = false;
+                char shown[100];
+                snprintf(shown, sizeof shown, "%.80s", f->label);
+                WARN(x, "%s.label: \"%s\" reads as a negation: recorded as %s absent", x->path, shown,
+                     x->kb->terms[f->term].label);
+            }
         } else {
             char shown[100];
             snprintf(shown, sizeof shown, "%.80s", f->label);

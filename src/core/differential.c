@@ -23,8 +23,11 @@
 #define COURSE_LR_MIN 0.1
 #define COURSE_LR_MAX 3.0
 #define PRIOR_MIN 1e-7
+#define REFERRAL_FACTOR 1.0
 #define PRIOR_MAX 0.5
 #define EXPLAINED_BY 0.5 /* another condition this likely can explain a finding away */
+#define CRITERIA_LR_MET 8.0   /* a syndrome's formal criteria met: sens 0.8, spec 0.9 */
+#define CRITERIA_LR_NOT 0.25  /* ...and every set of them clearly not met */
 
 static const struct {
     const char *band;
@@ -261,7 +264,15 @@ static double prior_of(const pn_eval *e, json_t *syn, const char **which)
 {
     json_t *p = json_object_get(syn, "prior");
     *which = e->obs.cancer_known ? "cancer" : "no_cancer";
-    return clamp(pn__jnum(p, *which, PRIOR_MIN), PRIOR_MIN, PRIOR_MAX);
+    double prev = clamp(pn__jnum(p, *which, PRIOR_MIN), PRIOR_MIN, PRIOR_MAX);
+    /* from the population to the patients under evaluation (docs/model.md) */
+    static double k = -1;
+    if (k < 0) {
+        const char *env = getenv("PARANEO_PRIOR_FACTOR");
+        k = env ? atof(env) : REFERRAL_FACTOR;
+    }
+    double odds = prev / (1 - prev) * k;
+    return clamp(odds / (1 + odds), PRIOR_MIN, PRIOR_MAX);
 }
 
 /* Scores syndrome s; with explain=true, present findings against it that a
@@ -294,6 +305,40 @@ static void score_one(pn_eval *e, size_t s, bool explain)
             }
         }
         lo += add_evidence(e, ev, v.key, v.detail, lr, basis, it, neutral, why);
+    }
+    /* The syndrome's own formal criteria, when the KB gives no figure for
+     * them: met counts once (any of its sets), not met only when every set is
+     * decided and none is met. */
+    bool has_crit_item = false;
+    json_array_foreach(json_object_get(syn, "evidence"), i, it) has_crit_item |=
+        json_object_get(it, "criteria") != NULL;
+    if (!has_crit_item) {
+        int met = -2; /* -2 none, 1 any met, 0 all not met, -1 some unknown */
+        const char *name = NULL;
+        for (size_t k = 0; k < e->n_crit; k++) {
+            const char *cs_id = pn__jstr(e->crit[k].json, "syndrome");
+            if (!cs_id || strcmp(cs_id, e->kb->syndromes[s].id) != 0)
+                continue;
+            int m = e->crit[k].met;
+            if (m == 1 && met != 1) {
+                met = 1;
+                name = pn__jstr(e->crit[k].json, "name");
+            } else if (m == -1 && met != 1) {
+                met = -1;
+            } else if (m == 0 && met == -2) {
+                met = 0;
+                name = pn__jstr(e->crit[k].json, "name");
+            }
+        }
+        if (met == 1 || met == 0) {
+            char key[96], detail[200];
+            snprintf(key, sizeof key, "criteria:%s", e->kb->syndromes[s].id);
+            snprintf(detail, sizeof detail, "%s %s", name, met ? "met" : "not met");
+            json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
+            lo += add_evidence(e, ev, key, detail, met ? CRITERIA_LR_MET : CRITERIA_LR_NOT,
+                               "formal criteria (model likelihood ratio)", model, false, NULL);
+            json_decref(model);
+        }
     }
     json_t *course = json_object_get(syn, "course");
     const pn_course cs = e->obs.course;

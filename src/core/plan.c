@@ -136,7 +136,7 @@ static pn_status do_triage(pn_eval *e)
     json_t *tri = kb->triage;
     triage t = {0, json_array()};
     int duration_days = (int)pn__jnum(tri, "duration_days", 14);
-    bool unknown_timing = false;
+    bool any_timing = false;
 
     size_t present = 0;
     for (size_t i = 0; i < c->n_findings; i++) {
@@ -147,8 +147,8 @@ static pn_status do_triage(pn_eval *e)
         const char *name = f->term >= 0 ? kb->terms[f->term].label : f->label;
         if (f->severity == PN_SEV_SEVERE)
             raise_to(&t, 3, "severe symptom: %s", name);
-        if (f->onset == PN_NO_DATE && f->course == PN_COURSE_NONE)
-            unknown_timing = true;
+        if (f->onset != PN_NO_DATE || f->course != PN_COURSE_NONE)
+            any_timing = true;
     }
     if (present) {
         raise_to(&t, 1, "%zu symptom%s or sign%s recorded", present, present > 1 ? "s" : "",
@@ -223,6 +223,7 @@ static pn_status do_triage(pn_eval *e)
     if (five_year && pn__jstr(advice_t, "five_year") && n < sizeof advice)
         n += (size_t)snprintf(advice + n, sizeof advice - n, "%s%s", n ? " " : "",
                               pn__jstr(advice_t, "five_year"));
+    bool unknown_timing = present && !any_timing;
     if (unknown_timing && pn__jstr(advice_t, "unknown_timing") && n < sizeof advice)
         snprintf(advice + n, sizeof advice - n, "%s%s", n ? " " : "", pn__jstr(advice_t, "unknown_timing"));
     json_t *o = json_object();

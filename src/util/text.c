@@ -99,16 +99,50 @@ static bool word_char(char c)
     return isalnum((unsigned char)c);
 }
 
-bool pn__text_has_phrase(const char *hay, const char *needle)
+const char *pn__text_find_phrase(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     if (!n)
-        return false;
+        return NULL;
     for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++) {
         bool left = p == hay || !word_char(p[-1]) || !word_char(needle[0]);
         bool right = !word_char(p[n]) || !word_char(needle[n - 1]);
         if (left && right)
-            return true;
+            return p;
+    }
+    return NULL;
+}
+
+bool pn__text_has_phrase(const char *hay, const char *needle)
+{
+    return pn__text_find_phrase(hay, needle) != NULL;
+}
+
+bool pn__text_negated(const char *hay, const char *at, size_t len)
+{
+    /* the clause around the phrase: from the last , ; : . before it to the
+     * next one after it (NegEx-style, with a short cue list) */
+    static const char *const before[] = {"no ", "not ", "without ", "denies ", "denied ", "absence of ",
+                                         "absent ", "negative for ", "free of ", "never ", "nor ", NULL};
+    static const char *const after[] = {" absent", " negative", " not seen", " not present",
+                                        " not found", " excluded", " ruled out", " not detected", NULL};
+    const char *start = at;
+    while (start > hay && !strchr(",;:.", start[-1]))
+        start--;
+    const char *end = at + len;
+    while (*end && !strchr(",;:.", *end))
+        end++;
+    for (const char *const *c = before; *c; c++) {
+        size_t cl = strlen(*c);
+        for (const char *p = start; p + cl <= at; p++)
+            if (strncmp(p, *c, cl) == 0 && (p == hay || !word_char(p[-1])))
+                return true;
+    }
+    for (const char *const *c = after; *c; c++) {
+        size_t cl = strlen(*c);
+        for (const char *p = at + len; p + cl <= end; p++)
+            if (strncmp(p, *c, cl) == 0 && !word_char(p[cl]))
+                return true;
     }
     return false;
 }

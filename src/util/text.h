@@ -15,6 +15,11 @@ size_t pn__text_fold(const char *s, char *out, size_t cap);
 size_t pn__text_ab_key(const char *s, char *out, size_t cap);
 /* True if needle occurs in hay as a whole word or phrase (both folded). */
 bool pn__text_has_phrase(const char *hay, const char *needle);
+/* Where it occurs, or NULL. */
+const char *pn__text_find_phrase(const char *hay, const char *needle);
+/* Is the phrase at [at, at+len) of hay negated in its clause ("no ...",
+ * "... negative")?  hay is folded text. */
+bool pn__text_negated(const char *hay, const char *at, size_t len);
 
 /* Is s empty or white space only? */
 bool pn__text_blank(const char *s);
