@@ -48,6 +48,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+.SECONDARY:
 .PHONY: bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 

@@ -104,25 +104,49 @@ static pn_status suspected(pn_eval *e, int *ranked, size_t *n_ranked, double *sc
             double share = pn__jnum(it, "share", assoc * 0.5);
             snprintf(why, sizeof why, "antibody:%s (%s in %.0f%% of positive patients; %s)",
                      kb->antibodies[a].id, kb->tumours[t].name, share * 100, pn__src_text(e, it));
-            add(e, ts, t, e->obs.abs[a].weak_only ? share * 0.5 : share, why);
+            if (!e->obs.abs[a].weak_only) /* confirm a weak-assay result first */
+                add(e, ts, t, share, why);
         }
     }
+    /* Likely syndromes are alternative explanations of one picture, not
+     * independent pointers: per tumour the strongest one counts. */
+    double *best = pn__arena_alloc(&e->arena, (kb->n_tumours + 1) * sizeof *best);
+    char **best_why = pn__arena_alloc(&e->arena, (kb->n_tumours + 1) * sizeof *best_why);
+    if (!best || !best_why)
+        return PN_ENOMEM;
     for (size_t k = 0; k < kb->n_syndromes; k++) {
         int s = e->order[k];
         if (e->score[s] < PN_SUSPECT_SCORE)
             break;
         if (strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0 || outranked_by_mimic(e, s))
             continue;
+        json_t *tl = json_object_get(kb->syndromes[s].obj, "tumours");
+        /* a tumour listed without a share gets half the smallest share given */
+        double min_share = 1;
+        bool any_share = false;
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(kb->syndromes[s].obj, "tumours"), i, it) {
+        json_array_foreach(tl, i, it) if (json_object_get(it, "share")) {
+            any_share = true;
+            if (pn__jnum(it, "share", 1) < min_share)
+                min_share = pn__jnum(it, "share", 1);
+        }
+        double dflt = any_share ? min_share / 2 : DEFAULT_SHARE;
+        json_array_foreach(tl, i, it) {
             int t = pn__kb_find(kb, PN_SEC_TUMOURS, pn__jstr(it, "tumour"));
-            double share = pn__jnum(it, "share", DEFAULT_SHARE);
+            double share = pn__jnum(it, "share", dflt);
+            double w = e->score[s] * share;
+            if (t < 0 || w <= best[t])
+                continue;
+            best[t] = w;
             snprintf(why, sizeof why, "syndrome:%s (score %.2f; %s in %.0f%%; %s)", kb->syndromes[s].id,
                      e->score[s], kb->tumours[t].name, share * 100, pn__src_text(e, it));
-            add(e, ts, t, e->score[s] * share, why);
+            best_why[t] = pn__arena_strdup(&e->arena, why);
         }
     }
+    for (size_t t = 0; t < kb->n_tumours; t++)
+        if (best[t] > 0 && best_why[t])
+            add(e, ts, (int)t, best[t], best_why[t]);
     /* DELTA-P: the KB's point score gives the SCLC risk of a LEMS patient */
     const pn_crit_result *dp = pn__criteria_find(e, "delta-p");
     int lems = pn__kb_find(kb, PN_SEC_SYNDROMES, "lambert-eaton");
@@ -402,6 +426,18 @@ pn_status pn__cancers(pn_eval *e)
         }
     }
     antibody_panel(e, work);
+    for (size_t a = 0; a < kb->n_antibodies; a++) {
+        if (e->obs.abs[a].state != AB_POS || !e->obs.abs[a].weak_only)
+            continue;
+        char test[200];
+        snprintf(test, sizeof test, "Confirm anti-%s by tissue-based indirect immunofluorescence",
+                 kb->antibodies[a].id);
+        json_array_append_new(work, json_pack("{s:s, s:s, s:s, s:s}", "test", test, "why",
+                                              "positive by line blot or immunoblot only: confirm before "
+                                              "searching for its tumour",
+                                              "when", "now", "source",
+                                              pn__src_text(e, kb->antibodies[a].obj)));
+    }
     json_object_set_new(e->report, "workup", work);
 
     bool pns_suspected = false, cancer_found = false;

@@ -23,9 +23,10 @@
 #define COURSE_LR_MIN 0.1
 #define COURSE_LR_MAX 3.0
 #define PRIOR_MIN 1e-7
-#define REFERRAL_FACTOR 1.0
+#define REFERRAL_FACTOR 30.0 /* prior odds: population -> patients under evaluation */
 #define PRIOR_MAX 0.5
 #define EXPLAINED_BY 0.5 /* another condition this likely can explain a finding away */
+#define OBLIGATE_CAP 0.15     /* score limit while a defining finding is unknown */
 #define CRITERIA_LR_MET 8.0   /* a syndrome's formal criteria met: sens 0.8, spec 0.9 */
 #define CRITERIA_LR_NOT 0.25  /* ...and every set of them clearly not met */
 
@@ -266,12 +267,7 @@ static double prior_of(const pn_eval *e, json_t *syn, const char **which)
     *which = e->obs.cancer_known ? "cancer" : "no_cancer";
     double prev = clamp(pn__jnum(p, *which, PRIOR_MIN), PRIOR_MIN, PRIOR_MAX);
     /* from the population to the patients under evaluation (docs/model.md) */
-    static double k = -1;
-    if (k < 0) {
-        const char *env = getenv("PARANEO_PRIOR_FACTOR");
-        k = env ? atof(env) : REFERRAL_FACTOR;
-    }
-    double odds = prev / (1 - prev) * k;
+    double odds = prev / (1 - prev) * REFERRAL_FACTOR;
     return clamp(odds / (1 + odds), PRIOR_MIN, PRIOR_MAX);
 }
 
@@ -352,11 +348,56 @@ static void score_one(pn_eval *e, size_t s, bool explain)
         lo += add_evidence(e, ev, key, detail, lr, "share of patients by course", course, false,
                            NULL);
     }
+    /* A syndrome defined by a finding (frequency "obligate") cannot be
+     * established while that finding is unknown: it stays below the level
+     * that drives workup and treatment, and says what to record. */
+    json_array_foreach(json_object_get(syn, "evidence"), i, it) {
+        const char *f = pn__jstr(it, "finding");
+        json_t *fq = json_object_get(it, "freq");
+        if (!f || !fq || !json_is_string(fq) || strcmp(json_string_value(fq), "obligate") != 0)
+            continue;
+        int t = pn__kb_find(e->kb, PN_SEC_TERMS, f);
+        if (t < 0 || pn__obs_term(&e->obs, t, NULL, NULL) != OBS_UNKNOWN)
+            continue;
+        double cap = log(OBLIGATE_CAP / (1 - OBLIGATE_CAP));
+        if (lo > cap) {
+            char key[96], detail[200];
+            snprintf(key, sizeof key, "missing:%s", f);
+            snprintf(detail, sizeof detail, "%s is not recorded: it defines this syndrome, record or "
+                                            "measure it",
+                     e->kb->terms[t].label);
+            json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
+            add_evidence(e, ev, key, detail, 1.0, "defining finding unknown: score capped", model, true,
+                         NULL);
+            json_decref(model);
+            lo = cap;
+        }
+    }
     e->logodds[s] = lo;
     e->score[s] = 1.0 / (1.0 + exp(-lo));
     if (e->evidence[s])
         json_decref(e->evidence[s]);
     e->evidence[s] = ev;
+}
+
+/* Real support needs a clinical item for the syndrome (a finding, antibody,
+ * drug, treatment, tumour or criteria set): age, sex, smoking and course
+ * alone only modulate. */
+static bool specific_support(json_t *ev)
+{
+    static const char *const kinds[] = {"finding:", "antibody:", "drug:", "treatment:", "tumour:",
+                                        "criteria:", NULL};
+    size_t i;
+    json_t *it;
+    json_array_foreach(ev, i, it) {
+        const char *item = pn__jstr(it, "item");
+        if (pn__jnum(it, "lr", 1) < PN_LIST_MIN_LR || strcmp(pn__jstr(it, "effect"), "for") != 0)
+            continue;
+        for (const char *const *k = kinds; *k; k++)
+            if (strncmp(item, *k, strlen(*k)) == 0)
+                return true;
+    }
+    return false;
 }
 
 static const pn_eval *sort_ctx;
@@ -406,7 +447,8 @@ pn_status pn__differential(pn_eval *e)
         for (size_t i = 0; i < e->c->n_phenotypes; i++)
             named |= e->c->phenotypes[i] == s;
         double ratio = evidence_ratio(e, (size_t)s);
-        if (!named && (ratio < log(PN_LIST_MIN_LR) || e->score[s] < PN_LIST_MIN_SCORE))
+        if (!named && (ratio < log(PN_LIST_MIN_LR) || e->score[s] < PN_LIST_MIN_SCORE ||
+                       !specific_support(e->evidence[s])))
             continue;
         json_t *o = json_object();
         json_object_set_new(o, "id", json_string(sy->id));

@@ -92,21 +92,34 @@ pn_status pn__pns_care(pn_eval *e)
     }
     int top_outside = -1;
     if (best < 0) {
-        for (size_t k = 0; k < kb->n_syndromes; k++) {
+        /* Without a named phenotype: the leading paraneoplastic syndrome of
+         * the case decides.  If it is not neurological, or outside the 2021
+         * criteria, the score does not apply; otherwise the neurological
+         * syndromes close to it compete and the highest class scores. */
+        int lead = -1;
+        for (size_t k = 0; k < kb->n_syndromes && lead < 0; k++) {
             int s = e->order[k];
             if (e->score[s] < PN_SUSPECT_SCORE)
                 break;
-            if (strcmp(kb->syndromes[s].system, "nervous") != 0 ||
-                strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0)
-                continue;
-            int p = class_points(table, pclass(kb, s));
-            if (p < 0) {
-                if (top_outside < 0)
-                    top_outside = s;
-                continue;
+            if (strcmp(kb->syndromes[s].kind, "paraneoplastic") == 0)
+                lead = s;
+        }
+        if (lead >= 0 && strcmp(kb->syndromes[lead].system, "nervous") == 0) {
+            if (class_points(table, pclass(kb, lead)) < 0) {
+                top_outside = lead;
+            } else {
+                for (size_t k = 0; k < kb->n_syndromes; k++) {
+                    int s = e->order[k];
+                    if (e->score[s] < PN_SUSPECT_SCORE || e->score[s] < 0.5 * e->score[lead])
+                        break;
+                    if (strcmp(kb->syndromes[s].system, "nervous") != 0 ||
+                        strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0)
+                        continue;
+                    int p = class_points(table, pclass(kb, s));
+                    if (p > best_pts)
+                        best = s, best_pts = p;
+                }
             }
-            if (p > best_pts)
-                best = s, best_pts = p;
         }
     }
     if (best < 0) {
@@ -229,8 +242,11 @@ pn_status pn__pns_care(pn_eval *e)
         note(notes, "%s (%s)", pn__jstr(oms, "text"), pn__src_text(e, oms));
     }
     /* A better explanation overrides the score (Graus 2004: exclude other causes). */
-    int top = e->order[0];
-    if (strcmp(kb->syndromes[top].kind, "mimic") == 0 && e->score[top] >= 0.5 &&
+    /* the best-supported entry of the differential (listed entries only:
+     * a mimic needs evidence of its own to be a better explanation) */
+    json_t *first = json_array_get(json_object_get(e->report, "differential"), 0);
+    int top = first ? pn__kb_find(kb, PN_SEC_SYNDROMES, pn__jstr(first, "id")) : -1;
+    if (top >= 0 && strcmp(kb->syndromes[top].kind, "mimic") == 0 && e->score[top] >= 0.5 &&
         e->score[top] > e->score[best]) {
         level = "non-pns";
         note(notes,

@@ -176,7 +176,7 @@ static void test_bad(void **state)
     parse_bad("[]", "$", "must be a JSON object");
     parse_bad("{}", "$", "missing \"paraneo\"");
     parse_bad("{\"paraneo\": \"case/2\"}", "$.paraneo", "not a supported document type");
-    parse_bad("{\"paraneo\": \"case/1\", \"paraneo\": \"case/1\"}", "$", "duplicate");
+    parse_bad("{\"paraneo\": \"case/1\", \"paraneo\": \"case/1\"}", "$", "appears twice");
     parse_bad("{\"paraneo\": \"case/1\", \"as_of\": \"2025-02-29\"}", "$.as_of",
               "not a real calendar date");
     parse_bad("{\"paraneo\": \"case/1\", \"patient\": {\"age_years\": -1}}", "$.patient.age_years",
