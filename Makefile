@@ -49,7 +49,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+.PHONY: schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 
 all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
@@ -102,8 +102,14 @@ unit-test: $(TESTS)
 
 cli-test: all
 	@PARANEO=$(BUILD)/paraneo tests/cli/run.sh
+	@PARANEO=$(BUILD)/paraneo tests/criteria/run.sh
+	@PARANEO=$(BUILD)/paraneo tests/fhir/run.sh | tail -n 1
 
-test: unit-test cli-test
+# Reports and cases against the contract's JSON Schemas (ajv, from the npm registry).
+schema-test: all
+	@PARANEO=$(BUILD)/paraneo tests/schema/run.sh
+
+test: unit-test cli-test schema-test
 
 # The accuracy gate: the shared examples and tests/cases (docs/model.md).
 eval: all
@@ -122,6 +128,7 @@ check: deps
 	$(MAKE) eval
 	$(MAKE) asan-check
 	$(MAKE) fuzz-check
+	@echo "check: 11 passed, 0 failed (suites: kb, unit, cli, criteria, fhir, schema, eval, asan unit, asan cli, asan criteria+fhir, fuzz)"
 
 # ---- benchmarks -------------------------------------------------------------
 BENCH_ROUNDS ?= 300

@@ -1,5 +1,5 @@
-/* fuzz_case.c - libFuzzer harness for the case parser.
- * Every input must either parse (and render) or be refused with an error;
+/* fuzz_case.c - libFuzzer harness for the case parser and the engine.
+ * Every input must either parse, evaluate and render, or be refused with an error;
  * the sanitizers catch everything else. */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +35,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!js)
             abort();
         pn_free(js);
+        /* every case that parses must evaluate and render */
+        pn_report *r = NULL;
+        if (pn_evaluate(kb, c, &r, &err) != PN_OK)
+            abort();
+        char *out = pn_report_json(r, PN_JSON_COMPACT);
+        char *txt = pn_report_text(r, PN_FORMAT_MARKDOWN, 0);
+        char *fh = pn_report_fhir(r, NULL);
+        if (!out || !txt || !fh)
+            abort();
+        pn_free(out);
+        pn_free(txt);
+        pn_free(fh);
+        pn_report_free(r);
         for (size_t i = 0; i < pn_case_warning_count(c); i++)
             if (!pn_case_warning(c, i))
                 abort();

@@ -480,16 +480,16 @@ static int observation(fx *x, json_t *r, const char *path)
     }
     /* labs */
     if (json_object_get(r, "valueQuantity")) {
-        int lab = loinc ? pn__kb_lab_by_loinc(x->kb, loinc) : -1;
+        bool valid = loinc && pn__code_loinc_ok(loinc);
+        int lab = valid ? pn__kb_lab_by_loinc(x->kb, loinc) : -1;
         if (lab < 0 && text)
             lab = pn__kb_lab_by_name(x->kb, text);
-        if (lab < 0 && !loinc && !text) {
-            note_unmapped(x, "Observation", code);
+        if (lab < 0) {
+            /* a result the KB has no analyte for: counted, not carried */
+            note_unmapped(x, "Observation lab", code);
             return 0;
         }
-        if (lab < 0)
-            note_unmapped(x, "Observation lab", code);
-        return observation_lab(x, r, loinc && pn__code_loinc_ok(loinc) ? loinc : NULL, text, path);
+        return observation_lab(x, r, valid ? loinc : NULL, text, path);
     }
     note_unmapped(x, "Observation", code);
     return 0;
