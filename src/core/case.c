@@ -295,22 +295,11 @@ static int term_by_phrase(const pn_kb *kb, const char *label, bool *negated)
     *negated = false;
     if (pn__text_fold(label, folded, sizeof folded) == (size_t)-1)
         return -1;
-    int best = -1;
-    size_t best_len = 3; /* ignore phrases of 3 letters or fewer */
-    const char *best_at = NULL;
-    const pn_strmap *m = &kb->term_names;
-    for (size_t i = 0; i < m->cap; i++) {
-        const char *k = m->keys[i];
-        if (!k)
-            continue;
-        size_t n = strlen(k);
-        const char *at;
-        if (n > best_len && (at = pn__text_find_phrase(folded, k)) != NULL) {
-            best = m->vals[i];
-            best_len = n;
-            best_at = at;
-        }
-    }
+    size_t at = 0, len = 0;
+    /* phrases of 3 letters or fewer are too ambiguous to stand for a term */
+    int best = pn__text_longest_phrase(folded, &kb->term_names, 3, &at, &len);
+    const char *best_at = folded + at;
+    size_t best_len = len;
     if (best >= 0)
         *negated = pn__text_negated(folded, best_at, best_len);
     return best;
@@ -439,20 +428,9 @@ static int lab_by_phrase(const pn_kb *kb, const char *name)
     char folded[512];
     if (pn__text_fold(name, folded, sizeof folded) == (size_t)-1)
         return -1;
-    int best = -1;
-    size_t best_len = 2; /* "na", "ca", "k" match exactly, never as a phrase */
-    const pn_strmap *m = &kb->lab_names;
-    for (size_t i = 0; i < m->cap; i++) {
-        const char *k = m->keys[i];
-        if (!k)
-            continue;
-        size_t n = strlen(k);
-        if (n > best_len && pn__text_has_phrase(folded, k)) {
-            best = m->vals[i];
-            best_len = n;
-        }
-    }
-    return best;
+    size_t at, len;
+    /* "na", "ca", "k" match exactly, never as a phrase */
+    return pn__text_longest_phrase(folded, &kb->lab_names, 2, &at, &len);
 }
 
 static int lab(p *x, json_t *e, size_t i)

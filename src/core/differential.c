@@ -74,6 +74,7 @@ typedef struct item_eval {
     bool applies;
     bool pos;          /* observed present / holds */
     double scale;      /* exponent on the LR (weak assay, generic tumour): 1 or 0.5 */
+    bool clinical;     /* a finding, antibody, drug, treatment, tumour or criteria item */
     char key[96];      /* "finding:HP:...", "antibody:Hu", ... */
     char detail[200];
 } item_eval;
@@ -85,46 +86,55 @@ static void lab_detail(const pn_eval *e, int lab, char *out, size_t n)
              r->unit ? r->unit : "");
 }
 
-static item_eval evaluate_item(const pn_eval *e, json_t *it)
+static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
 {
+/* texts are only written when the report's evidence list is being built */
+#define TEXT(buf, ...)                                                                          \
+    do {                                                                                        \
+        if (build)                                                                              \
+            snprintf(buf, sizeof buf, __VA_ARGS__);                                              \
+    } while (0)
     item_eval v = {.scale = 1.0};
+    v.clinical = json_object_get(it, "finding") || json_object_get(it, "antibody") ||
+                 json_object_get(it, "drug") || json_object_get(it, "treatment") ||
+                 json_object_get(it, "tumour") || json_object_get(it, "criteria");
     const pn_kb *kb = e->kb;
     const pn_case *c = e->c;
     const pn_obs *o = &e->obs;
     const char *s;
     if ((s = pn__jstr(it, "finding"))) {
         int t = pn__kb_find(kb, PN_SEC_TERMS, s), f, lab;
-        snprintf(v.key, sizeof v.key, "finding:%s", s);
+        TEXT(v.key, "finding:%s", s);
         pn_obs_state st = t < 0 ? OBS_UNKNOWN : pn__obs_term(o, t, &f, &lab);
         if (st == OBS_UNKNOWN)
             return v;
         v.applies = true;
         v.pos = st == OBS_PRESENT;
         char from[120] = "";
-        if (lab >= 0)
+        if (lab >= 0 && build)
             lab_detail(e, lab, from, sizeof from);
-        snprintf(v.detail, sizeof v.detail, "%s %s%s", kb->terms[t].label,
+        TEXT(v.detail, "%s %s%s", kb->terms[t].label,
                  v.pos ? "present" : "absent", from);
     } else if ((s = pn__jstr(it, "antibody"))) {
         int a = pn__kb_find(kb, PN_SEC_ANTIBODIES, s);
-        snprintf(v.key, sizeof v.key, "antibody:%s", s);
+        TEXT(v.key, "antibody:%s", s);
         if (a < 0 || (o->abs[a].state != AB_POS && o->abs[a].state != AB_NEG))
             return v;
         v.applies = true;
         v.pos = o->abs[a].state == AB_POS;
         if (v.pos && o->abs[a].weak_only) {
             v.scale = 0.5;
-            snprintf(v.detail, sizeof v.detail,
+            TEXT(v.detail,
                      "anti-%s positive by a weak method only (confirm by tissue IIF): counted at half "
                      "weight",
                      s);
         } else {
-            snprintf(v.detail, sizeof v.detail, "anti-%s %s", s, v.pos ? "positive" : "negative");
+            TEXT(v.detail, "anti-%s %s", s, v.pos ? "positive" : "negative");
         }
     } else if ((s = pn__jstr(it, "drug"))) {
         int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
         const pn_drug_use *use = NULL;
-        snprintf(v.key, sizeof v.key, "drug:%s", s);
+        TEXT(v.key, "drug:%s", s);
         if (pn__obs_drug(o, d, false, &use)) {
             json_t *w = json_object_get(it, "window_days");
             int32_t ref = o->onset != PN_NO_DATE ? o->onset : c->as_of;
@@ -133,20 +143,20 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it)
                 if (days < json_number_value(json_array_get(w, 0)) ||
                     days > json_number_value(json_array_get(w, 1)))
                     return v; /* taken, but not in the window this drug acts in */
-                snprintf(v.detail, sizeof v.detail, "%s started %d days before the symptoms",
+                TEXT(v.detail, "%s started %d days before the symptoms",
                          use->name ? use->name : use->atc, days);
             } else {
-                snprintf(v.detail, sizeof v.detail, "%s taken", use->name ? use->name : use->atc);
+                TEXT(v.detail, "%s taken", use->name ? use->name : use->atc);
             }
             v.applies = v.pos = true;
         } else if (c->medications_given) {
             v.applies = true;
-            snprintf(v.detail, sizeof v.detail, "no %s among the medications", kb->drugs[d].name);
+            TEXT(v.detail, "no %s among the medications", kb->drugs[d].name);
         }
     } else if ((s = pn__jstr(it, "treatment"))) {
         int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
         const pn_drug_use *use = NULL;
-        snprintf(v.key, sizeof v.key, "treatment:%s", s);
+        TEXT(v.key, "treatment:%s", s);
         bool used = pn__obs_drug(o, d, true, &use) || pn__obs_drug(o, d, false, &use);
         json_t *w = json_object_get(it, "within_days");
         if (used && w && use->end != PN_NO_DATE && c->as_of - use->end > json_number_value(w))
@@ -156,15 +166,15 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it)
             char end[11] = "ongoing";
             if (use->end != PN_NO_DATE)
                 pn__date_format(use->end, end);
-            snprintf(v.detail, sizeof v.detail, "%s (%s%s)", use->name ? use->name : use->kind,
+            TEXT(v.detail, "%s (%s%s)", use->name ? use->name : use->kind,
                      use->end != PN_NO_DATE ? "ended " : "", end);
         } else if (c->treatments_given || c->medications_given) {
             v.applies = true;
-            snprintf(v.detail, sizeof v.detail, "no recent %s", kb->drugs[d].name);
+            TEXT(v.detail, "no recent %s", kb->drugs[d].name);
         }
     } else if ((s = pn__jstr(it, "tumour"))) {
         int t = pn__kb_find(kb, PN_SEC_TUMOURS, s);
-        snprintf(v.key, sizeof v.key, "tumour:%s", s);
+        TEXT(v.key, "tumour:%s", s);
         for (size_t i = 0; i < c->n_cancers && !v.applies; i++) {
             int ct = c->cancers[i].tumour;
             if (pn__kb_tumour_related(kb, ct, t)) {
@@ -172,55 +182,60 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it)
                 /* a cancer of unstated histology only half-matches a specific one */
                 if (ct != t && kb->tumours[t].group == ct)
                     v.scale = 0.5;
-                snprintf(v.detail, sizeof v.detail, "known %s", kb->tumours[ct].name);
+                TEXT(v.detail, "known %s", kb->tumours[ct].name);
             }
         }
         if (!v.applies && c->cancers_given) {
             v.applies = true;
-            snprintf(v.detail, sizeof v.detail, "no known %s", kb->tumours[t].name);
+            TEXT(v.detail, "no known %s", kb->tumours[t].name);
         }
     } else if ((s = pn__jstr(it, "criteria"))) {
         const pn_crit_result *r = pn__criteria_find(e, s);
-        snprintf(v.key, sizeof v.key, "criteria:%s", s);
+        TEXT(v.key, "criteria:%s", s);
         if (!r || r->met < 0)
             return v;
         v.applies = true;
         v.pos = r->met == 1;
-        snprintf(v.detail, sizeof v.detail, "%s %s", pn__jstr(r->json, "name"),
+        TEXT(v.detail, "%s %s", pn__jstr(r->json, "name"),
                  v.pos ? "met" : "not met");
     } else if ((s = pn__jstr(it, "sex"))) {
-        snprintf(v.key, sizeof v.key, "sex:%s", s);
+        TEXT(v.key, "sex:%s", s);
         if (c->patient.sex != PN_SEX_FEMALE && c->patient.sex != PN_SEX_MALE)
             return v;
         v.applies = true;
         v.pos = strcmp(pn__sex_names[c->patient.sex], s) == 0;
-        snprintf(v.detail, sizeof v.detail, "%s", pn__sex_names[c->patient.sex]);
+        TEXT(v.detail, "%s", pn__sex_names[c->patient.sex]);
     } else if ((s = pn__jstr(it, "smoking"))) {
-        snprintf(v.key, sizeof v.key, "smoking:%s", s);
+        TEXT(v.key, "smoking:%s", s);
         if (c->patient.smoking == PN_SMOKE_UNKNOWN)
             return v;
         v.applies = true;
         v.pos = strcmp(pn__smoking_names[c->patient.smoking], s) == 0;
-        snprintf(v.detail, sizeof v.detail, "smoking %s", pn__smoking_names[c->patient.smoking]);
+        TEXT(v.detail, "smoking %s", pn__smoking_names[c->patient.smoking]);
     } else if (json_object_get(it, "age")) {
         json_t *a = json_object_get(it, "age");
         double lo = json_number_value(json_array_get(a, 0)), hi = json_number_value(json_array_get(a, 1));
-        snprintf(v.key, sizeof v.key, "age:%g-%g", lo, hi);
+        TEXT(v.key, "age:%g-%g", lo, hi);
         if (!c->patient.has_age)
             return v;
         v.applies = true;
         v.pos = c->patient.age >= lo && c->patient.age < hi;
-        snprintf(v.detail, sizeof v.detail, "age %g", c->patient.age);
+        TEXT(v.detail, "age %g", c->patient.age);
     }
     return v;
+#undef TEXT
 }
 
-/* Adds one evidence entry; returns ln(LR) applied. */
-static double add_evidence(pn_eval *e, json_t *ev, const char *key, const char *detail, double lr,
-                           const char *basis, json_t *fact, bool neutralised, const char *why)
+/* Adds one evidence entry (when ev is not NULL); returns ln(LR) applied. */
+static double add_evidence(pn_eval *e, json_t *ev, bool clinical, const char *key, const char *detail,
+                           double lr, const char *basis, json_t *fact, bool neutralised, const char *why)
 {
     lr = clamp(lr, LR_MIN, LR_MAX);
     double w = neutralised ? 0 : log(lr);
+    if (!neutralised && lr >= PN_LIST_MIN_LR && clinical)
+        e->specific_cur = true;
+    if (!ev)
+        return w; /* scoring only: the report's JSON is built for listed entries */
     json_t *o = json_object();
     json_object_set_new(o, "item", json_string(key));
     json_object_set_new(o, "effect", json_string(neutralised || fabs(w) < 1e-9 ? "neutral"
@@ -272,18 +287,20 @@ static double prior_of(const pn_eval *e, json_t *syn, const char **which)
 }
 
 /* Scores syndrome s; with explain=true, present findings against it that a
- * likely other condition explains are neutralised. */
-static void score_one(pn_eval *e, size_t s, bool explain)
+ * likely other condition explains are neutralised; with build=true the
+ * evidence list of the report is built too. */
+static void score_one(pn_eval *e, size_t s, bool explain, bool build)
 {
     json_t *syn = e->kb->syndromes[s].obj;
-    json_t *ev = json_array();
+    json_t *ev = build ? json_array() : NULL;
+    e->specific_cur = false;
     const char *which;
     double prior = prior_of(e, syn, &which);
     double lo = log(prior / (1 - prior));
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(syn, "evidence"), i, it) {
-        item_eval v = evaluate_item(e, it);
+        item_eval v = evaluate_item(e, it, build);
         if (!v.applies)
             continue;
         const char *basis;
@@ -300,7 +317,7 @@ static void score_one(pn_eval *e, size_t s, bool explain)
                 why = e->kb->syndromes[x].id;
             }
         }
-        lo += add_evidence(e, ev, v.key, v.detail, lr, basis, it, neutral, why);
+        lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, basis, it, neutral, why);
     }
     /* The syndrome's own formal criteria, when the KB gives no figure for
      * them: met counts once (any of its sets), not met only when every set is
@@ -331,7 +348,7 @@ static void score_one(pn_eval *e, size_t s, bool explain)
             snprintf(key, sizeof key, "criteria:%s", e->kb->syndromes[s].id);
             snprintf(detail, sizeof detail, "%s %s", name, met ? "met" : "not met");
             json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
-            lo += add_evidence(e, ev, key, detail, met ? CRITERIA_LR_MET : CRITERIA_LR_NOT,
+            lo += add_evidence(e, ev, true, key, detail, met ? CRITERIA_LR_MET : CRITERIA_LR_NOT,
                                "formal criteria (model likelihood ratio)", model, false, NULL);
             json_decref(model);
         }
@@ -345,7 +362,7 @@ static void score_one(pn_eval *e, size_t s, bool explain)
         snprintf(key, sizeof key, "course:%s", pn__course_names[cs]);
         snprintf(detail, sizeof detail, "%s onset (%.0f%% of patients with this syndrome)",
                  pn__course_names[cs], share * 100);
-        lo += add_evidence(e, ev, key, detail, lr, "share of patients by course", course, false,
+        lo += add_evidence(e, ev, false, key, detail, lr, "share of patients by course", course, false,
                            NULL);
     }
     /* A syndrome defined by a finding (frequency "obligate") cannot be
@@ -367,7 +384,7 @@ static void score_one(pn_eval *e, size_t s, bool explain)
                                             "measure it",
                      e->kb->terms[t].label);
             json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
-            add_evidence(e, ev, key, detail, 1.0, "defining finding unknown: score capped", model, true,
+            add_evidence(e, ev, false, key, detail, 1.0, "defining finding unknown: score capped", model, true,
                          NULL);
             json_decref(model);
             lo = cap;
@@ -375,29 +392,11 @@ static void score_one(pn_eval *e, size_t s, bool explain)
     }
     e->logodds[s] = lo;
     e->score[s] = 1.0 / (1.0 + exp(-lo));
-    if (e->evidence[s])
+    e->specific[s] = e->specific_cur;
+    if (build) {
         json_decref(e->evidence[s]);
-    e->evidence[s] = ev;
-}
-
-/* Real support needs a clinical item for the syndrome (a finding, antibody,
- * drug, treatment, tumour or criteria set): age, sex, smoking and course
- * alone only modulate. */
-static bool specific_support(json_t *ev)
-{
-    static const char *const kinds[] = {"finding:", "antibody:", "drug:", "treatment:", "tumour:",
-                                        "criteria:", NULL};
-    size_t i;
-    json_t *it;
-    json_array_foreach(ev, i, it) {
-        const char *item = pn__jstr(it, "item");
-        if (pn__jnum(it, "lr", 1) < PN_LIST_MIN_LR || strcmp(pn__jstr(it, "effect"), "for") != 0)
-            continue;
-        for (const char *const *k = kinds; *k; k++)
-            if (strncmp(item, *k, strlen(*k)) == 0)
-                return true;
+        e->evidence[s] = ev;
     }
-    return false;
 }
 
 static const pn_eval *sort_ctx;
@@ -422,17 +421,18 @@ pn_status pn__differential(pn_eval *e)
     e->score = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->score);
     e->evidence = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->evidence);
     e->order = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->order);
-    if (!e->logodds || !e->score || !e->evidence || !e->order)
+    e->specific = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->specific);
+    if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific)
         return PN_ENOMEM;
     for (size_t s = 0; s < n; s++)
-        score_one(e, s, false);
+        score_one(e, s, false, false);
     /* explaining away needs the first-pass scores of everyone else */
     e->first = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->first);
     if (!e->first)
         return PN_ENOMEM;
     memcpy(e->first, e->score, n * sizeof *e->first);
     for (size_t s = 0; s < n; s++)
-        score_one(e, s, true);
+        score_one(e, s, true, false);
     for (size_t s = 0; s < n; s++)
         e->order[s] = (int)s;
     sort_ctx = e;
@@ -448,8 +448,9 @@ pn_status pn__differential(pn_eval *e)
             named |= e->c->phenotypes[i] == s;
         double ratio = evidence_ratio(e, (size_t)s);
         if (!named && (ratio < log(PN_LIST_MIN_LR) || e->score[s] < PN_LIST_MIN_SCORE ||
-                       !specific_support(e->evidence[s])))
+                       !e->specific[s]))
             continue;
+        score_one(e, (size_t)s, true, true); /* same numbers, now with the evidence list */
         json_t *o = json_object();
         json_object_set_new(o, "id", json_string(sy->id));
         json_object_set_new(o, "name", json_string(sy->name));

@@ -74,7 +74,9 @@ typedef struct pn_eval {
     /* differential */
     double *logodds, *score;  /* per syndrome */
     double *first;            /* first-pass scores (before explaining away) */
-    json_t **evidence;        /* per syndrome: evidence array */
+    json_t **evidence;        /* per syndrome: evidence array (listed entries only) */
+    bool *specific;           /* per syndrome: has a clinical item with LR >= 2 for it */
+    bool specific_cur;        /* scratch of score_one */
     int *order;               /* syndromes by score, best first */
     json_t *report;           /* the report/1 document being built */
     json_t *warnings;

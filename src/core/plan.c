@@ -166,6 +166,10 @@ static pn_status do_triage(pn_eval *e)
         int f;
         if (term < 0 || pn__obs_term(&e->obs, term, &f, NULL) != OBS_PRESENT)
             continue;
+        const char *with = pn__jstr(rf, "with");
+        int wt = with ? pn__kb_find(kb, PN_SEC_TERMS, with) : -1;
+        if (with && (wt < 0 || pn__obs_term(&e->obs, wt, NULL, NULL) != OBS_PRESENT))
+            continue;
         const char *course = pn__jstr(rf, "course");
         if (course && f >= 0 && strcmp(pn__course_names[c->findings[f].course], course) != 0)
             continue;

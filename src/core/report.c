@@ -39,23 +39,33 @@ const char *pn__src_text(pn_eval *e, json_t *fact)
     return out ? out : "";
 }
 
-/* Every source id mentioned anywhere in the report, with its citation. */
-static void collect_refs(const pn_kb *kb, json_t *j, json_t *seen)
+/* Every source id the report cites, with its citation.  Sources are named
+ * in "source" fields and inside the text of "why", "notes" and "reasons". */
+static bool citing_key(const char *key)
 {
-    if (json_is_string(j)) {
+    static const char *const keys[] = {"source", "band_source", "why", "notes", "reasons", NULL};
+    for (const char *const *k = keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+static void collect_refs(const pn_kb *kb, json_t *j, json_t *seen, bool citing)
+{
+    if (json_is_string(j) && citing) {
         const char *s = json_string_value(j);
         char tok[160];
         while (*s) {
             while (*s && strchr(" ;,()[]", *s))
                 s++;
             size_t n = strcspn(s, " ;,()[]");
-            if (n && n < sizeof tok) {
+            if (n && n < sizeof tok && memchr(s, ':', n)) {
                 memcpy(tok, s, n);
                 tok[n] = '\0';
                 /* a trailing full stop ends a sentence, not an id */
                 if (tok[n - 1] == '.' && pn__kb_find(kb, PN_SEC_SOURCES, tok) < 0)
                     tok[n - 1] = '\0';
-                if (strchr(tok, ':') && pn__kb_find(kb, PN_SEC_SOURCES, tok) >= 0)
+                if (pn__kb_find(kb, PN_SEC_SOURCES, tok) >= 0)
                     json_object_set_new(seen, tok, json_true());
             }
             s += n;
@@ -63,18 +73,18 @@ static void collect_refs(const pn_kb *kb, json_t *j, json_t *seen)
     } else if (json_is_object(j)) {
         const char *k;
         json_t *v;
-        json_object_foreach(j, k, v) collect_refs(kb, v, seen);
+        json_object_foreach(j, k, v) collect_refs(kb, v, seen, citing_key(k));
     } else if (json_is_array(j)) {
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) collect_refs(kb, v, seen);
+        json_array_foreach(j, i, v) collect_refs(kb, v, seen, citing);
     }
 }
 
 static json_t *references(const pn_kb *kb, json_t *report)
 {
     json_t *seen = json_object(), *out = json_array();
-    collect_refs(kb, report, seen);
+    collect_refs(kb, report, seen, false);
     /* in KB order, which keeps the list stable from case to case */
     for (size_t i = 0; i < kb->sec[PN_SEC_SOURCES].len; i++) {
         json_t *src = kb->sec[PN_SEC_SOURCES].items[i].obj;

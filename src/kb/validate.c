@@ -1090,12 +1090,14 @@ static int v_triage_finding(v *c, json_t *f, void *ctx)
 {
     (void)ctx;
     static const field fs[] = {{"finding", T_STR, true}, {"level", T_STR, true},
-                               {"text", T_STR, true},    {"course", T_STR, false}, FACT_FIELDS};
+                               {"text", T_STR, true},    {"course", T_STR, false},
+                               {"with", T_STR, false},   FACT_FIELDS};
     static const char *const levels[] = {"emergency", "urgent", "soon", "routine", NULL};
     static const char *const courses[] = {"acute", "subacute", "chronic", NULL};
     return check_fields(c, f, fs, NF(fs)) || check_fact(c, f) || check_enum(c, f, "level", levels) ||
                    check_enum(c, f, "course", courses) ||
-                   ref(c, PN_SEC_TERMS, "finding", str(f, "finding"))
+                   ref(c, PN_SEC_TERMS, "finding", str(f, "finding")) ||
+                   (str(f, "with") && ref(c, PN_SEC_TERMS, "with", str(f, "with")))
                ? -1
                : 0;
 }

@@ -1,5 +1,6 @@
 /* text.c - see text.h. */
 #include "text.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -258,4 +259,35 @@ bool pn__code_atc_ok(const char *s)
             return false;
     }
     return true;
+}
+
+int pn__text_longest_phrase(const char *folded, const pn_strmap *m, size_t min_len, size_t *at,
+                            size_t *len)
+{
+    /* every run of up to 8 whole words, looked up in the map: cost grows
+     * with the words of the text, not with the size of the vocabulary */
+    int best = -1;
+    size_t best_len = min_len;
+    size_t n = strlen(folded);
+    for (size_t s = 0; s < n; s++) {
+        if (!word_char(folded[s]) || (s > 0 && word_char(folded[s - 1])))
+            continue;
+        int words = 0;
+        for (size_t e = s; e < n && words < 8; e++) {
+            if (!word_char(folded[e]) || (e + 1 < n && word_char(folded[e + 1])))
+                continue;
+            words++;
+            size_t l = e - s + 1;
+            if (l <= best_len)
+                continue;
+            int v = pn__strmap_getn(m, folded + s, l);
+            if (v >= 0) {
+                best = v;
+                best_len = l;
+                *at = s;
+                *len = l;
+            }
+        }
+    }
+    return best;
 }

@@ -28,6 +28,12 @@ bool pn__text_blank(const char *s);
  * words mention its flags and "near" tokens a user cannot act on). */
 const char *pn__json_reason(const char *jansson_text, char *buf, size_t size);
 
+/* The longest run of whole words of folded text (longer than min_len
+ * bytes) that is a key of m; its value, or -1.  *at and *len locate it. */
+struct pn_strmap;
+int pn__text_longest_phrase(const char *folded, const struct pn_strmap *m, size_t min_len, size_t *at,
+                            size_t *len);
+
 /* Identifier checks (the knowledge base loader and the case parser). */
 bool pn__code_is_hpo(const char *s);       /* HP:nnnnnnn */
 bool pn__code_is_local_term(const char *s); /* PNX:slug */
