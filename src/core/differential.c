@@ -399,6 +399,24 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     }
 }
 
+/* Has entry a a finding "for" it that entry b does not also count "for"? */
+static bool own_finding(json_t *a, json_t *b)
+{
+    size_t i, k;
+    json_t *x, *y;
+    json_array_foreach(json_object_get(a, "evidence"), i, x) {
+        const char *item = pn__jstr(x, "item");
+        if (strncmp(item, "finding:", 8) != 0 || strcmp(pn__jstr(x, "effect"), "for") != 0)
+            continue;
+        bool shared = false;
+        json_array_foreach(json_object_get(b, "evidence"), k, y) shared |=
+            strcmp(pn__jstr(y, "item"), item) == 0 && strcmp(pn__jstr(y, "effect"), "for") == 0;
+        if (!shared)
+            return true;
+    }
+    return false;
+}
+
 static const pn_eval *sort_ctx;
 static int by_score(const void *a, const void *b)
 {
@@ -477,7 +495,8 @@ pn_status pn__differential(pn_eval *e)
         json_object_set_new(o, "codes", codes);
         json_array_append_new(diff, o);
     }
-    /* concurrent conditions: two likely entries each with findings of their own */
+    /* concurrent conditions: two likely entries, each with a clinical finding
+     * for it that the other does not claim */
     size_t nd = json_array_size(diff);
     for (size_t a = 0; a < nd; a++) {
         json_t *A = json_array_get(diff, a);
@@ -485,7 +504,8 @@ pn_status pn__differential(pn_eval *e)
             continue;
         for (size_t b = a + 1; b < nd; b++) {
             json_t *B = json_array_get(diff, b);
-            if (json_real_value(json_object_get(B, "score")) < EXPLAINED_BY)
+            if (json_real_value(json_object_get(B, "score")) < EXPLAINED_BY || !own_finding(A, B) ||
+                !own_finding(B, A))
                 continue;
             json_t *ca = json_object_get(A, "concurrent_with");
             if (!ca)
