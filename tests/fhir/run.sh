@@ -36,6 +36,30 @@ w=$(printf '%s' "$doc" | "$p" case check - 2>&1 >/dev/null)
 printf '%s' "$w" | grep -q 'unmapped Observation lab: http://loinc.org|1234-5 .*: 2 times' && ok "unmapped LOINC counted" || no "unmapped LOINC counted: $w"
 printf '%s' "$w" | grep -q 'unmapped Condition: http://example.org/x|Q' && ok "unknown code system reported" || no "unknown code system reported"
 printf '%s' "$w" | grep -q '1 Encounter resource not used' && ok "unused resource types counted" || no "unused resource types counted"
+# one fixture with every resource type and code system the reader covers
+fx="$here/fixtures/all-resources.bundle.json"
+n=$("$p" case check "$fx" 2>/dev/null)
+check() { printf '%s' "$n" | jq -e "$2" >/dev/null && ok "fixture: $1" || no "fixture: $1"; }
+check "Patient birthDate and gender" '.patient.age_years == 64 and .patient.sex == "female"'
+check "Bundle timestamp gives as_of" '.as_of == "2026-06-01"'
+check "LOINC lab in UCUM" '[.labs[] | select(.lab == "sodium")][0].canonical_value == 121'
+check "entered-in-error Observation ignored" '[.labs[] | select(.lab == "sodium")] | length == 1'
+check "antibody by LOINC with method text" '[.antibodies[] | select(.antibody == "Ma2")][0] | .result == "positive" and .method == "cba"'
+check "antibody by text, CSF, value string" '[.antibodies[] | select(.antibody == "Yo")][0] | .result == "negative" and .specimen == "csf"'
+check "HPO-coded finding with valueBoolean and onset" '[.findings[] | select(.hpo == "HP:0001251")][0] | .present and .onset == "2026-04-20"'
+check "LOINC answer LA9634-2 = absent" '[.findings[] | select(.hpo == "HP:0010543")][0].present == false'
+check "smoking by LOINC 72166-2 and SNOMED answer" '.patient.smoking == "former"'
+check "SNOMED CT cancer" '[.cancers[] | select(.tumour == "sclc")][0] | .status == "active" and .diagnosed == "2026-05-20"'
+check "ICD-10-CM cancer, resolved = history" '[.cancers[] | select(.tumour == "breast")][0].status == "history"'
+check "entered-in-error and refuted Conditions ignored" '[.cancers[] | select(.tumour == "prostate" or .tumour == "ovary")] | length == 0'
+check "encounter-diagnosis names a phenotype" '.phenotypes == ["limbic-encephalitis"]'
+check "MedicationRequest with ATC" '[.medications[] | select(.atc == "L01FF02")][0] | .start == "2026-02-01" and (.classes | index("checkpoint-inhibitor"))'
+check "MedicationStatement with RxNorm display" '[.medications[] | select(.name == "hydrochlorothiazide")][0].classes | index("thiazide")'
+check "Procedure chemotherapy with period" '.treatments[0] | .kind == "chemotherapy" and .end == "2015-09-01"'
+check "Procedure screening outcome" '.tumor_screening | .result == "negative" and .first_negative == "2026-05-02"'
+nd=$("$p" case check "$here/fixtures/all-resources.ndjson" 2>/dev/null | jq -c '[.patient.sex, (.antibodies | length), (.cancers | length), .tumor_screening.result]')
+[ "$nd" = '["female",2,2,"negative"]' ] && ok "NDJSON of the same resources" || no "NDJSON of the same resources: $nd"
+
 # FHIR output
 c="$top/../shared/examples/01-sensory-neuronopathy.case.json"
 o1=$("$p" evaluate --format fhir "$c"); o2=$("$p" evaluate --format fhir "$c")
