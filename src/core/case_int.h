@@ -125,6 +125,10 @@ struct pn_case {
         treatments_given;
     const char **warnings;
     size_t n_warnings, cap_warnings;
+    /* read from FHIR: the Patient's reference and the resources used */
+    const char *fhir_patient;
+    const char **fhir_basis;
+    size_t n_fhir_basis;
 };
 
 extern const char *const pn__sex_names[];

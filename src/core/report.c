@@ -185,6 +185,13 @@ pn_status pn_evaluate(const pn_kb *kb, const pn_case *c, pn_report **out, pn_err
     json_object_set_new(e.report, "warnings", json_incref(e.warnings));
     json_object_set_new(e.report, "notes", json_incref(e.notes));
     json_object_set_new(e.report, "references", references(kb, e.report));
+    if (c->fhir_patient || c->n_fhir_basis) {
+        json_t *basis = json_array();
+        for (size_t i = 0; i < c->n_fhir_basis; i++)
+            json_array_append_new(basis, json_string(c->fhir_basis[i]));
+        json_object_set_new(e.report, "fhir_input",
+                            json_pack("{s:s?, s:o}", "patient", c->fhir_patient, "basis", basis));
+    }
 
     pn_report *r = calloc(1, sizeof *r);
     if (!r) {

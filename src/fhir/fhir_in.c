@@ -34,11 +34,25 @@ typedef struct fx {
     json_t *ignored;   /* resource type -> count */
     json_t *warnings;  /* strings */
     json_t *patient;   /* the Patient resource, if any */
+    const char *patient_ref;
     const char *patient_path;
     json_t *ids;       /* "Type/id" and fullUrl -> index into res */
     int32_t first_negative, last_screen;
     bool screen_positive, screen_any;
+    const char *cur_ref; /* the resource being read: fullUrl or Type/id */
+    json_t *basis;       /* references of the resources the case used */
 } fx;
+
+/* The resource being read contributed to the case. */
+static void used(fx *x)
+{
+    if (!x->cur_ref)
+        return;
+    size_t i;
+    json_t *v;
+    json_array_foreach(x->basis, i, v) if (strcmp(json_string_value(v), x->cur_ref) == 0) return;
+    json_array_append_new(x->basis, json_string(x->cur_ref));
+}
 
 static const char *js(json_t *o, const char *k)
 {
@@ -225,6 +239,7 @@ static void add(fx *x, const char *list, json_t *item)
     if (!arr)
         json_object_set_new(x->doc, list, arr = json_array());
     json_array_append_new(arr, item);
+    used(x);
 }
 
 static void set_patient_field(fx *x, const char *key, json_t *v)
@@ -233,6 +248,7 @@ static void set_patient_field(fx *x, const char *key, json_t *v)
     if (!p)
         json_object_set_new(x->doc, "patient", p = json_object());
     json_object_set_new(p, key, v);
+    used(x);
 }
 
 static const char *effective(fx *x, json_t *r, const char *path, char out[11])
@@ -675,6 +691,7 @@ static int procedure(fx *x, json_t *r, const char *path)
             return 0;
         }
         x->screen_any = true;
+        used(x);
         if (!strcmp(res, "positive")) {
             x->screen_positive = true;
         } else if (x->first_negative == PN_NO_DATE || day < x->first_negative) {
@@ -747,12 +764,16 @@ static int collect(fx *x, json_t *r, const char *path, const char *full_url)
     if (json_array_size(x->res) >= FHIR_MAX_RESOURCES)
         return fail(x, path, "more than %d resources for one patient", FHIR_MAX_RESOURCES);
     size_t idx = json_array_size(x->res);
-    json_array_append_new(x->res, json_pack("{s:O, s:s}", "r", r, "path", path));
+    json_t *item = json_pack("{s:O, s:s}", "r", r, "path", path);
+    json_array_append_new(x->res, item);
     char key[300];
     if (js(r, "id")) {
         snprintf(key, sizeof key, "%s/%s", type, js(r, "id"));
         json_object_set_new(x->ids, key, json_integer((json_int_t)idx));
+        json_object_set_new(item, "url", json_string(key));
     }
+    if (full_url)
+        json_object_set_new(item, "url", json_string(full_url));
     if (full_url)
         json_object_set_new(x->ids, full_url, json_integer((json_int_t)idx));
     return 0;
@@ -822,15 +843,16 @@ static int read_input(fx *x, const char *data, size_t len, json_t **root_out)
 }
 
 pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t **case_doc,
-                           json_t **warnings, pn_error *err)
+                           json_t **warnings, json_t **refs, pn_error *err)
 {
     *case_doc = NULL;
     *warnings = NULL;
+    *refs = NULL;
     if (len > PN_FHIR_MAX_BYTES)
         return pn__error_set(err, PN_ETOOBIG, "<fhir>", "$", "FHIR input of %zu bytes is larger than %u",
                              len, PN_FHIR_MAX_BYTES);
     fx x = {.kb = kb, .err = err, .res = json_array(), .doc = json_object(), .unmapped = json_object(),
-            .ignored = json_object(), .warnings = json_array(), .ids = json_object(),
+            .ignored = json_object(), .warnings = json_array(), .ids = json_object(), .basis = json_array(),
             .first_negative = PN_NO_DATE, .last_screen = PN_NO_DATE};
     json_t *root = NULL;
     int rc = read_input(&x, data, len, &root);
@@ -863,6 +885,7 @@ pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t
         }
         x.patient = r;
         x.patient_path = js(item, "path");
+        x.patient_ref = js(item, "url");
         if (!json_object_get(x.doc, "id") && js(r, "id"))
             json_object_set_new(x.doc, "id", json_string(js(r, "id")));
     }
@@ -898,6 +921,7 @@ pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t
             break;
         json_t *r = json_object_get(item, "r");
         const char *type = js(r, "resourceType"), *path = js(item, "path");
+        x.cur_ref = js(item, "url");
         if (!strcmp(type, "Observation"))
             rc = observation(&x, r, path);
         else if (!strcmp(type, "Condition"))
@@ -937,38 +961,53 @@ pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t
             warn(&x, "FHIR: %lld %s resource%s not used", (long long)json_integer_value(v), key,
                  json_integer_value(v) > 1 ? "s" : "");
     }
+    json_t *refs_out = json_pack("{s:s?, s:O}", "patient", x.patient_ref, "basis", x.basis);
+    json_decref(x.basis);
     json_decref(root);
     json_decref(x.res);
     json_decref(x.unmapped);
     json_decref(x.ignored);
     json_decref(x.ids);
     if (rc) {
+        json_decref(refs_out);
         json_decref(x.doc);
         json_decref(x.warnings);
         return err && err->status == PN_ENOMEM ? PN_ENOMEM : PN_EINVAL;
     }
     *case_doc = x.doc;
     *warnings = x.warnings;
+    *refs = refs_out;
     return PN_OK;
 }
 
 pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len, pn_case **out,
                              pn_error *err)
 {
-    json_t *doc, *warnings;
+    json_t *doc, *warnings, *refs;
     *out = NULL;
-    pn_status st = pn__fhir_to_case(kb, data, len, &doc, &warnings, err);
+    pn_status st = pn__fhir_to_case(kb, data, len, &doc, &warnings, &refs, err);
     if (st != PN_OK)
         return st;
     char *s = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (!s) {
         json_decref(warnings);
+        json_decref(refs);
         return pn__error_set(err, PN_ENOMEM, "<fhir>", "$", "out of memory");
     }
     st = pn_case_parse(kb, s, strlen(s), out, err);
     free(s);
     if (st == PN_OK) {
+        pn_case *c = *out;
+        const char *pr = json_string_value(json_object_get(refs, "patient"));
+        c->fhir_patient = pr ? pn__arena_strdup(&c->arena, pr) : NULL;
+        json_t *b = json_object_get(refs, "basis");
+        c->n_fhir_basis = json_array_size(b);
+        c->fhir_basis = pn__arena_alloc(&c->arena, (c->n_fhir_basis + 1) * sizeof *c->fhir_basis);
+        for (size_t i = 0; c->fhir_basis && i < c->n_fhir_basis; i++)
+            c->fhir_basis[i] = pn__arena_strdup(&c->arena, json_string_value(json_array_get(b, i)));
+        if (!c->fhir_basis)
+            c->n_fhir_basis = 0;
         size_t i;
         json_t *w;
         json_array_foreach(warnings, i, w) {
@@ -988,6 +1027,7 @@ pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len, pn_c
         snprintf(err->file, sizeof err->file, "<fhir>");
     }
     json_decref(warnings);
+    json_decref(refs);
     return st;
 }
 

@@ -7,8 +7,9 @@
 #include "paraneo.h"
 
 /* The case/1 document a patient's FHIR data maps to, with the mapping's own
- * warnings (unmapped codes with counts, resources not used). */
+ * warnings (unmapped codes with counts, resources not used) and the
+ * references {"patient", "basis": [...]} of the resources it used. */
 pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t **case_doc,
-                           json_t **warnings, pn_error *err);
+                           json_t **warnings, json_t **refs, pn_error *err);
 
 #endif

@@ -100,6 +100,9 @@ char *pn_report_fhir(const pn_report *r, const char *subject_ref)
     json_t *entries = json_array();
     char id[37];
     const char *as_of = s(d, "as_of");
+    json_t *in = json_object_get(d, "fhir_input");
+    if (!subject_ref && json_is_string(json_object_get(in, "patient")))
+        subject_ref = s(in, "patient");
     json_t *subject = subject_ref ? json_pack("{s:s}", "reference", subject_ref) : NULL;
 
     /* RiskAssessment */
@@ -111,6 +114,15 @@ char *pn_report_fhir(const pn_report *r, const char *subject_ref)
         json_object_set_new(ra, "subject", json_incref(subject));
     else
         json_object_set_new(ra, "subject", json_pack("{s:s}", "display", json_is_string(json_object_get(d, "case_id")) ? s(d, "case_id") : "unidentified patient"));
+    json_t *basis = json_array();
+    size_t bi;
+    json_t *bv;
+    json_array_foreach(json_object_get(in, "basis"), bi, bv)
+        json_array_append_new(basis, json_pack("{s:s}", "reference", json_string_value(bv)));
+    if (json_array_size(basis))
+        json_object_set_new(ra, "basis", basis);
+    else
+        json_decref(basis);
     json_t *preds = json_array();
     size_t i;
     json_t *e;

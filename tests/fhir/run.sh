@@ -67,5 +67,9 @@ o1=$("$p" evaluate --format fhir "$c"); o2=$("$p" evaluate --format fhir "$c")
 printf '%s' "$o1" | jq -e '.resourceType == "Bundle" and .type == "collection" and ([.entry[].resource.resourceType] | index("RiskAssessment") != null) and ([.entry[].resource.resourceType] | index("ServiceRequest") != null) and all(.entry[]; .fullUrl == "urn:uuid:" + .resource.id)' >/dev/null && ok "fhir output bundle shape" || no "fhir output bundle shape"
 printf '%s' "$o1" | jq -e '[.entry[].resource | select(.resourceType == "ServiceRequest") | .status == "draft" and .intent == "proposal"] | all' >/dev/null && ok "service requests are draft proposals" || no "service requests are draft proposals"
 printf '%s' "$o1" | jq -e '[.entry[].resource | select(.resourceType == "Observation")][0].valueInteger == 7' >/dev/null && ok "PNS-Care observation carries the score" || no "PNS-Care observation carries the score"
+# output from FHIR input points back at the input: subject and basis
+fb=$("$p" evaluate --format fhir "$top/../shared/examples/01-sensory-neuronopathy.fhir.json")
+printf '%s' "$fb" | jq -e '.entry[0].resource | (.subject.reference | startswith("urn:uuid:")) and (.basis | length) > 10' >/dev/null \
+    && ok "RiskAssessment subject and basis reference the input resources" || no "RiskAssessment subject and basis reference the input resources"
 echo "fhir: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
