@@ -13,16 +13,6 @@
 
 enum { ITEM_UNKNOWN = -1, ITEM_NO = 0, ITEM_YES = 1, ITEM_NA = 2 };
 
-static bool cmp(const char *op, double a, double b)
-{
-    if (strcmp(op, "<") == 0)
-        return a < b;
-    if (strcmp(op, "<=") == 0)
-        return a <= b;
-    if (strcmp(op, ">") == 0)
-        return a > b;
-    return a >= b;
-}
 
 static int yesno(bool want, bool have)
 {
@@ -75,7 +65,7 @@ static int eval_item(pn_eval *e, json_t *it, json_t *out)
             return ITEM_UNKNOWN;
         json_object_set_new(out, "value", json_real(round(v * 1000) / 1000));
         json_object_set_new(out, "unit", json_string(unit));
-        return cmp(pn__jstr(it, "op"), v, pn__jnum(it, "value", 0)) ? ITEM_YES : ITEM_NO;
+        return pn__cmp(pn__jstr(it, "op"), v, pn__jnum(it, "value", 0)) ? ITEM_YES : ITEM_NO;
     }
     if ((s = pn__jstr(it, "finding"))) {
         int t = pn__kb_find(kb, PN_SEC_TERMS, s);
@@ -100,7 +90,7 @@ static int eval_item(pn_eval *e, json_t *it, json_t *out)
             return ITEM_UNKNOWN;
         json_object_set_new(out, "value", json_real(c->patient.age));
         json_object_set_new(out, "unit", json_string("years"));
-        return cmp(pn__jstr(it, "op"), c->patient.age, pn__jnum(it, "value", 0)) ? ITEM_YES : ITEM_NO;
+        return pn__cmp(pn__jstr(it, "op"), c->patient.age, pn__jnum(it, "value", 0)) ? ITEM_YES : ITEM_NO;
     }
     if ((s = pn__jstr(it, "smoking"))) {
         if (c->patient.smoking == PN_SMOKE_UNKNOWN)

@@ -103,6 +103,8 @@ pn_status pn__plan(pn_eval *e);
 /* Helpers shared by the stages. */
 const char *pn__jstr(json_t *obj, const char *key);
 double pn__jnum(json_t *obj, const char *key, double dflt);
+/* a OP b for the KB's comparison operators (<, <=, >, >=). */
+bool pn__cmp(const char *op, double a, double b);
 /* "PMID:1" or "PMID:1; DOI:..." for a fact's src. */
 const char *pn__src_text(pn_eval *e, json_t *fact);
 

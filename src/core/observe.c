@@ -11,16 +11,6 @@
 #include "core/engine_int.h"
 #include "util/date.h"
 
-static bool cmp(const char *op, double a, double b)
-{
-    if (strcmp(op, "<") == 0)
-        return a < b;
-    if (strcmp(op, "<=") == 0)
-        return a <= b;
-    if (strcmp(op, ">") == 0)
-        return a > b;
-    return a >= b;
-}
 
 static bool lab_canon(const pn_obs *o, const char *id, double *v)
 {
@@ -136,7 +126,7 @@ static void derive(pn_obs *o, int l, double v, int case_lab)
         int t = pn__kb_find(o->kb, PN_SEC_TERMS, pn__jstr(r, "hpo"));
         if (t < 0 || o->terms[t].finding >= 0)
             continue; /* a finding the clinician recorded wins */
-        bool holds = cmp(pn__jstr(r, "op"), v, pn__jnum(r, "value", 0));
+        bool holds = pn__cmp(pn__jstr(r, "op"), v, pn__jnum(r, "value", 0));
         if (holds) {
             o->terms[t] = (pn_term_obs){OBS_PRESENT, -1, case_lab, -1};
         } else if (json_is_true(json_object_get(r, "absent_otherwise")) &&

@@ -83,16 +83,6 @@ static void raise_to(triage *t, int level, const char *fmt, ...)
     json_array_append_new(t->reasons, json_string(buf));
 }
 
-static bool cmp(const char *op, double a, double b)
-{
-    if (strcmp(op, "<") == 0)
-        return a < b;
-    if (strcmp(op, "<=") == 0)
-        return a <= b;
-    if (strcmp(op, ">") == 0)
-        return a > b;
-    return a >= b;
-}
 
 /* Treated for cancer (or diagnosed with one) within `years` of as_of? */
 static bool recent_cancer_care(const pn_eval *e, int years, char *what, size_t n)
@@ -184,7 +174,7 @@ static pn_status do_triage(pn_eval *e)
         int l = pn__kb_find(kb, PN_SEC_LABS, pn__jstr(rf, "lab"));
         if (l < 0 || !pn__obs_lab_value(&e->obs, pn__jstr(rf, "lab"), &v, NULL))
             continue;
-        if (cmp(pn__jstr(rf, "op"), v, pn__jnum(rf, "value", 0)))
+        if (pn__cmp(pn__jstr(rf, "op"), v, pn__jnum(rf, "value", 0)))
             raise_to(&t, level_of(pn__jstr(rf, "level")), "%s: %s %g %s (%s)", pn__jstr(rf, "text"),
                      kb->labs[l].name, round(v * 100) / 100, kb->labs[l].unit, pn__src_text(e, rf));
     }

@@ -21,6 +21,17 @@ double pn__jnum(json_t *obj, const char *key, double dflt)
     return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
+bool pn__cmp(const char *op, double a, double b)
+{
+    if (strcmp(op, "<") == 0)
+        return a < b;
+    if (strcmp(op, "<=") == 0)
+        return a <= b;
+    if (strcmp(op, ">") == 0)
+        return a > b;
+    return a >= b;
+}
+
 const char *pn__src_text(pn_eval *e, json_t *fact)
 {
     json_t *src = json_object_get(fact, "src");

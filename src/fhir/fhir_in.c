@@ -231,6 +231,21 @@ static bool is_patient_ref(fx *x, json_t *ref, const char *path)
     return true;
 }
 
+/* Does the resource's subject (or patient) reference this input's Patient? */
+static bool subject_ok(fx *x, json_t *r, const char *path)
+{
+    const char *keys[] = {"subject", "patient"};
+    for (int k = 0; k < 2; k++) {
+        json_t *ref = json_object_get(r, keys[k]);
+        if (!ref)
+            continue;
+        char p2[300];
+        snprintf(p2, sizeof p2, "%s.%s", path, keys[k]);
+        return is_patient_ref(x, ref, p2);
+    }
+    return true;
+}
+
 /* ---- resources ------------------------------------------------------- */
 
 static void add(fx *x, const char *list, json_t *item)
@@ -438,12 +453,6 @@ static int observation(fx *x, json_t *r, const char *path)
     const char *st = js(r, "status");
     if (st && (!strcmp(st, "entered-in-error") || !strcmp(st, "cancelled")))
         return 0;
-    if (json_object_get(r, "subject")) {
-        char p2[300];
-        snprintf(p2, sizeof p2, "%s.subject", path);
-        if (!is_patient_ref(x, json_object_get(r, "subject"), p2))
-            return -1;
-    }
     /* smoking */
     const char *obs_kind = NULL;
     const char *loinc = cc_code(x, code, "loinc");
@@ -551,12 +560,6 @@ static int condition(fx *x, json_t *r, const char *path)
     const char *ver = status_code(json_object_get(r, "verificationStatus"));
     if (ver && (!strcmp(ver, "entered-in-error") || !strcmp(ver, "refuted")))
         return 0;
-    if (json_object_get(r, "subject")) {
-        char p2[300];
-        snprintf(p2, sizeof p2, "%s.subject", path);
-        if (!is_patient_ref(x, json_object_get(r, "subject"), p2))
-            return -1;
-    }
     json_t *code = json_object_get(r, "code");
     const char *text = cc_text(code);
     const char *icd = cc_code(x, code, "icd10cm");
@@ -922,7 +925,9 @@ pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t
         json_t *r = json_object_get(item, "r");
         const char *type = js(r, "resourceType"), *path = js(item, "path");
         x.cur_ref = js(item, "url");
-        if (!strcmp(type, "Observation"))
+        if (strcmp(type, "Patient") != 0 && !subject_ok(&x, r, path))
+            rc = -1;
+        else if (!strcmp(type, "Observation"))
             rc = observation(&x, r, path);
         else if (!strcmp(type, "Condition"))
             rc = condition(&x, r, path);
