@@ -119,6 +119,7 @@ static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
     size_t i;
     json_t *it;
     r->set = idx;
+    r->syndrome = pn__kb_find(e->kb, PN_SEC_SYNDROMES, pn__jstr(set, "syndrome"));
     r->touched = false;
     json_array_foreach(items, i, it) {
         json_t *o = json_object();

@@ -16,10 +16,6 @@
 /* Modelling constants (MODEL:paraneo-bayes, docs/model.md). */
 #define LR_MIN 1e-3
 #define LR_MAX 1e3
-#define FREQ_BACKGROUND 0.10 /* share of evaluated patients with a finding, when only its
-                                frequency in the syndrome is known */
-#define FREQ_LR_MAX 10.0
-#define FREQ_LR_MIN 0.05
 #define COURSE_LR_MIN 0.1
 #define COURSE_LR_MAX 3.0
 #define PRIOR_MIN 1e-7
@@ -30,44 +26,9 @@
 #define CRITERIA_LR_MET 8.0   /* a syndrome's formal criteria met: sens 0.8, spec 0.9 */
 #define CRITERIA_LR_NOT 0.25  /* ...and every set of them clearly not met */
 
-static const struct {
-    const char *band;
-    double freq;
-} bands[] = {{"obligate", 1.0},  {"very-frequent", 0.9}, {"frequent", 0.55},
-             {"occasional", 0.17}, {"very-rare", 0.025}, {"excluded", 0.0}};
-
 static double clamp(double v, double lo, double hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* LR for an item observed present (pos) or absent; 0 when the KB gives no
- * figure for that direction.  *basis says where the number came from. */
-static double item_lr(json_t *it, bool pos, const char **basis)
-{
-    json_t *sens = json_object_get(it, "sens"), *spec = json_object_get(it, "spec");
-    json_t *freq = json_object_get(it, "freq");
-    if (sens && spec) {
-        double se = json_number_value(sens), sp = json_number_value(spec);
-        *basis = "sensitivity and specificity";
-        return pos ? (sp < 1 ? se / (1 - sp) : LR_MAX) : (sp > 0 ? (1 - se) / sp : LR_MAX);
-    }
-    if (freq || sens) {
-        double f = sens ? json_number_value(sens) : 0;
-        if (freq && json_is_string(freq)) {
-            for (size_t i = 0; i < sizeof bands / sizeof *bands; i++)
-                if (strcmp(bands[i].band, json_string_value(freq)) == 0)
-                    f = bands[i].freq;
-        } else if (freq) {
-            f = json_number_value(freq);
-        }
-        *basis = "frequency only (paired with a background rate)";
-        return pos ? clamp(f / FREQ_BACKGROUND, 1.0 / FREQ_LR_MAX, FREQ_LR_MAX)
-                   : clamp((1 - f) / (1 - FREQ_BACKGROUND), FREQ_LR_MIN, 1.0 / FREQ_LR_MIN);
-    }
-    *basis = "likelihood ratio";
-    json_t *lr = json_object_get(it, pos ? "lr_pos" : "lr_neg");
-    return lr ? json_number_value(lr) : 0;
 }
 
 typedef struct item_eval {
@@ -86,7 +47,7 @@ static void lab_detail(const pn_eval *e, int lab, char *out, size_t n)
              r->unit ? r->unit : "");
 }
 
-static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
+static item_eval evaluate_item(const pn_eval *e, const pn_kb_ev *ev, bool build)
 {
 /* texts are only written when the report's evidence list is being built */
 #define TEXT(buf, ...)                                                                          \
@@ -95,15 +56,14 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
             snprintf(buf, sizeof buf, __VA_ARGS__);                                              \
     } while (0)
     item_eval v = {.scale = 1.0};
-    v.clinical = json_object_get(it, "finding") || json_object_get(it, "antibody") ||
-                 json_object_get(it, "drug") || json_object_get(it, "treatment") ||
-                 json_object_get(it, "tumour") || json_object_get(it, "criteria");
     const pn_kb *kb = e->kb;
     const pn_case *c = e->c;
     const pn_obs *o = &e->obs;
-    const char *s;
-    if ((s = pn__jstr(it, "finding"))) {
-        int t = pn__kb_find(kb, PN_SEC_TERMS, s), f, lab;
+    const char *s = ev->name;
+    v.clinical = ev->kind <= PN_EV_CRITERIA;
+    switch (ev->kind) {
+    case PN_EV_FINDING: {
+        int t = ev->target, f, lab;
         TEXT(v.key, "finding:%s", s);
         pn_obs_state st = t < 0 ? OBS_UNKNOWN : pn__obs_term(o, t, &f, &lab);
         if (st == OBS_UNKNOWN)
@@ -113,10 +73,11 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
         char from[120] = "";
         if (lab >= 0 && build)
             lab_detail(e, lab, from, sizeof from);
-        TEXT(v.detail, "%s %s%s", kb->terms[t].label,
-                 v.pos ? "present" : "absent", from);
-    } else if ((s = pn__jstr(it, "antibody"))) {
-        int a = pn__kb_find(kb, PN_SEC_ANTIBODIES, s);
+        TEXT(v.detail, "%s %s%s", kb->terms[t].label, v.pos ? "present" : "absent", from);
+        break;
+    }
+    case PN_EV_ANTIBODY: {
+        int a = ev->target;
         TEXT(v.key, "antibody:%s", s);
         if (a < 0 || (o->abs[a].state != AB_POS && o->abs[a].state != AB_NEG))
             return v;
@@ -125,26 +86,26 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
         if (v.pos && o->abs[a].weak_only) {
             v.scale = 0.5;
             TEXT(v.detail,
-                     "anti-%s positive by a weak method only (confirm by tissue IIF): counted at half "
-                     "weight",
-                     s);
+                 "anti-%s positive by a weak method only (confirm by tissue IIF): counted at half "
+                 "weight",
+                 s);
         } else {
             TEXT(v.detail, "anti-%s %s", s, v.pos ? "positive" : "negative");
         }
-    } else if ((s = pn__jstr(it, "drug"))) {
-        int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
+        break;
+    }
+    case PN_EV_DRUG: {
+        int d = ev->target;
         const pn_drug_use *use = NULL;
         TEXT(v.key, "drug:%s", s);
         if (pn__obs_drug(o, d, false, &use)) {
-            json_t *w = json_object_get(it, "window_days");
             int32_t ref = o->onset != PN_NO_DATE ? o->onset : c->as_of;
-            if (w && use->start != PN_NO_DATE) {
+            if (ev->window && use->start != PN_NO_DATE) {
                 int32_t days = ref - use->start;
-                if (days < json_number_value(json_array_get(w, 0)) ||
-                    days > json_number_value(json_array_get(w, 1)))
+                if (days < ev->a || days > ev->b)
                     return v; /* taken, but not in the window this drug acts in */
                 TEXT(v.detail, "%s started %d days before the symptoms",
-                         use->name ? use->name : use->atc, days);
+                     use->name ? use->name : use->atc, days);
             } else {
                 TEXT(v.detail, "%s taken", use->name ? use->name : use->atc);
             }
@@ -153,13 +114,14 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
             v.applies = true;
             TEXT(v.detail, "no %s among the medications", kb->drugs[d].name);
         }
-    } else if ((s = pn__jstr(it, "treatment"))) {
-        int d = pn__kb_find(kb, PN_SEC_DRUGS, s);
+        break;
+    }
+    case PN_EV_TREATMENT: {
+        int d = ev->target;
         const pn_drug_use *use = NULL;
         TEXT(v.key, "treatment:%s", s);
         bool used = pn__obs_drug(o, d, true, &use) || pn__obs_drug(o, d, false, &use);
-        json_t *w = json_object_get(it, "within_days");
-        if (used && w && use->end != PN_NO_DATE && c->as_of - use->end > json_number_value(w))
+        if (used && ev->has_within && use->end != PN_NO_DATE && c->as_of - use->end > ev->within)
             used = false;
         if (used) {
             v.applies = v.pos = true;
@@ -167,13 +129,15 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
             if (use->end != PN_NO_DATE)
                 pn__date_format(use->end, end);
             TEXT(v.detail, "%s (%s%s)", use->name ? use->name : use->kind,
-                     use->end != PN_NO_DATE ? "ended " : "", end);
+                 use->end != PN_NO_DATE ? "ended " : "", end);
         } else if (c->treatments_given || c->medications_given) {
             v.applies = true;
             TEXT(v.detail, "no recent %s", kb->drugs[d].name);
         }
-    } else if ((s = pn__jstr(it, "tumour"))) {
-        int t = pn__kb_find(kb, PN_SEC_TUMOURS, s);
+        break;
+    }
+    case PN_EV_TUMOUR: {
+        int t = ev->target;
         TEXT(v.key, "tumour:%s", s);
         for (size_t i = 0; i < c->n_cancers && !v.applies; i++) {
             int ct = c->cancers[i].tumour;
@@ -189,38 +153,42 @@ static item_eval evaluate_item(const pn_eval *e, json_t *it, bool build)
             v.applies = true;
             TEXT(v.detail, "no known %s", kb->tumours[t].name);
         }
-    } else if ((s = pn__jstr(it, "criteria"))) {
-        const pn_crit_result *r = pn__criteria_find(e, s);
+        break;
+    }
+    case PN_EV_CRITERIA: {
+        const pn_crit_result *r = ev->target >= 0 ? &e->crit[ev->target] : NULL;
         TEXT(v.key, "criteria:%s", s);
         if (!r || r->met < 0)
             return v;
         v.applies = true;
         v.pos = r->met == 1;
-        TEXT(v.detail, "%s %s", pn__jstr(r->json, "name"),
-                 v.pos ? "met" : "not met");
-    } else if ((s = pn__jstr(it, "sex"))) {
+        TEXT(v.detail, "%s %s", pn__jstr(r->json, "name"), v.pos ? "met" : "not met");
+        break;
+    }
+    case PN_EV_SEX:
         TEXT(v.key, "sex:%s", s);
         if (c->patient.sex != PN_SEX_FEMALE && c->patient.sex != PN_SEX_MALE)
             return v;
         v.applies = true;
-        v.pos = strcmp(pn__sex_names[c->patient.sex], s) == 0;
+        v.pos = (ev->target == 1) == (c->patient.sex == PN_SEX_FEMALE);
         TEXT(v.detail, "%s", pn__sex_names[c->patient.sex]);
-    } else if ((s = pn__jstr(it, "smoking"))) {
+        break;
+    case PN_EV_SMOKING:
         TEXT(v.key, "smoking:%s", s);
         if (c->patient.smoking == PN_SMOKE_UNKNOWN)
             return v;
         v.applies = true;
-        v.pos = strcmp(pn__smoking_names[c->patient.smoking], s) == 0;
+        v.pos = (int)c->patient.smoking == ev->target;
         TEXT(v.detail, "smoking %s", pn__smoking_names[c->patient.smoking]);
-    } else if (json_object_get(it, "age")) {
-        json_t *a = json_object_get(it, "age");
-        double lo = json_number_value(json_array_get(a, 0)), hi = json_number_value(json_array_get(a, 1));
-        TEXT(v.key, "age:%g-%g", lo, hi);
+        break;
+    case PN_EV_AGE:
+        TEXT(v.key, "age:%g-%g", ev->a, ev->b);
         if (!c->patient.has_age)
             return v;
         v.applies = true;
-        v.pos = c->patient.age >= lo && c->patient.age < hi;
+        v.pos = c->patient.age >= ev->a && c->patient.age < ev->b;
         TEXT(v.detail, "age %g", c->patient.age);
+        break;
     }
     return v;
 #undef TEXT
@@ -256,31 +224,25 @@ static double add_evidence(pn_eval *e, json_t *ev, bool clinical, const char *ke
 }
 
 /* Which other syndrome (likely enough) has this finding as evidence for it? */
-static int explainer(const pn_eval *e, int self, const char *finding)
+static int explainer(const pn_eval *e, int self, int term)
 {
     int best = -1;
     for (size_t s = 0; s < e->kb->n_syndromes; s++) {
         if ((int)s == self || e->first[s] < EXPLAINED_BY)
             continue;
-        json_t *ev = json_object_get(e->kb->syndromes[s].obj, "evidence");
-        size_t i;
-        json_t *it;
-        json_array_foreach(ev, i, it) {
-            const char *f = pn__jstr(it, "finding");
-            const char *basis;
-            if (f && strcmp(f, finding) == 0 && item_lr(it, true, &basis) > 1 &&
-                (best < 0 || e->first[s] > e->first[best]))
+        const pn_kb_syndrome *sy = &e->kb->syndromes[s];
+        for (size_t i = 0; i < sy->n_ev; i++)
+            if (sy->ev[i].kind == PN_EV_FINDING && sy->ev[i].target == term &&
+                sy->ev[i].lr_pos > 1 && (best < 0 || e->first[s] > e->first[best]))
                 best = (int)s;
-        }
     }
     return best;
 }
 
-static double prior_of(const pn_eval *e, json_t *syn, const char **which)
+static double prior_of(const pn_eval *e, const pn_kb_syndrome *sy)
 {
-    json_t *p = json_object_get(syn, "prior");
-    *which = e->obs.cancer_known ? "cancer" : "no_cancer";
-    double prev = clamp(pn__jnum(p, *which, PRIOR_MIN), PRIOR_MIN, PRIOR_MAX);
+    double prev = clamp(e->obs.cancer_known ? sy->prior_cancer : sy->prior_no_cancer, PRIOR_MIN,
+                        PRIOR_MAX);
     /* from the population to the patients under evaluation (docs/model.md) */
     double odds = prev / (1 - prev) * REFERRAL_FACTOR;
     return clamp(odds / (1 + odds), PRIOR_MIN, PRIOR_MAX);
@@ -291,46 +253,41 @@ static double prior_of(const pn_eval *e, json_t *syn, const char **which)
  * evidence list of the report is built too. */
 static void score_one(pn_eval *e, size_t s, bool explain, bool build)
 {
-    json_t *syn = e->kb->syndromes[s].obj;
+    const pn_kb_syndrome *sy = &e->kb->syndromes[s];
     json_t *ev = build ? json_array() : NULL;
     e->specific_cur = false;
-    const char *which;
-    double prior = prior_of(e, syn, &which);
+    double prior = prior_of(e, sy);
     double lo = log(prior / (1 - prior));
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(syn, "evidence"), i, it) {
+    for (size_t i = 0; i < sy->n_ev; i++) {
+        const pn_kb_ev *it = &sy->ev[i];
         item_eval v = evaluate_item(e, it, build);
         if (!v.applies)
             continue;
-        const char *basis;
-        double lr = item_lr(it, v.pos, &basis);
+        double lr = v.pos ? it->lr_pos : it->lr_neg;
         if (lr <= 0)
             continue; /* no figure for this direction: neutral, not listed */
         lr = pow(lr, v.scale);
         const char *why = NULL;
         bool neutral = false;
-        if (explain && v.pos && lr < 1 && pn__jstr(it, "finding")) {
-            int x = explainer(e, (int)s, pn__jstr(it, "finding"));
+        if (explain && v.pos && lr < 1 && it->kind == PN_EV_FINDING) {
+            int x = explainer(e, (int)s, it->target);
             if (x >= 0) {
                 neutral = true;
                 why = e->kb->syndromes[x].id;
             }
         }
-        lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, basis, it, neutral, why);
+        lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, it->basis, it->obj, neutral, why);
     }
+    json_t *model = build ? json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional")
+                          : NULL;
     /* The syndrome's own formal criteria, when the KB gives no figure for
      * them: met counts once (any of its sets), not met only when every set is
      * decided and none is met. */
-    bool has_crit_item = false;
-    json_array_foreach(json_object_get(syn, "evidence"), i, it) has_crit_item |=
-        json_object_get(it, "criteria") != NULL;
-    if (!has_crit_item) {
+    if (!sy->has_criteria_item) {
         int met = -2; /* -2 none, 1 any met, 0 all not met, -1 some unknown */
         const char *name = NULL;
         for (size_t k = 0; k < e->n_crit; k++) {
-            const char *cs_id = pn__jstr(e->crit[k].json, "syndrome");
-            if (!cs_id || strcmp(cs_id, e->kb->syndromes[s].id) != 0)
+            if (e->crit[k].syndrome != (int)s)
                 continue;
             int m = e->crit[k].met;
             if (m == 1 && met != 1) {
@@ -344,52 +301,51 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
             }
         }
         if (met == 1 || met == 0) {
-            char key[96], detail[200];
-            snprintf(key, sizeof key, "criteria:%s", e->kb->syndromes[s].id);
-            snprintf(detail, sizeof detail, "%s %s", name, met ? "met" : "not met");
-            json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
+            char key[96] = "", detail[200] = "";
+            if (build) {
+                snprintf(key, sizeof key, "criteria:%s", sy->id);
+                snprintf(detail, sizeof detail, "%s %s", name, met ? "met" : "not met");
+            }
             lo += add_evidence(e, ev, true, key, detail, met ? CRITERIA_LR_MET : CRITERIA_LR_NOT,
                                "formal criteria (model likelihood ratio)", model, false, NULL);
-            json_decref(model);
         }
     }
-    json_t *course = json_object_get(syn, "course");
     const pn_course cs = e->obs.course;
-    if (course && cs != PN_COURSE_NONE) {
-        double share = pn__jnum(course, pn__course_names[cs], 0);
+    if (sy->course_obj && cs != PN_COURSE_NONE) {
+        double share = sy->course[cs];
         double lr = clamp(share / (1.0 / 3.0), COURSE_LR_MIN, COURSE_LR_MAX);
-        char key[64], detail[96];
-        snprintf(key, sizeof key, "course:%s", pn__course_names[cs]);
-        snprintf(detail, sizeof detail, "%s onset (%.0f%% of patients with this syndrome)",
-                 pn__course_names[cs], share * 100);
-        lo += add_evidence(e, ev, false, key, detail, lr, "share of patients by course", course, false,
-                           NULL);
+        char key[64] = "", detail[96] = "";
+        if (build) {
+            snprintf(key, sizeof key, "course:%s", pn__course_names[cs]);
+            snprintf(detail, sizeof detail, "%s onset (%.0f%% of patients with this syndrome)",
+                     pn__course_names[cs], share * 100);
+        }
+        lo += add_evidence(e, ev, false, key, detail, lr, "share of patients by course", sy->course_obj,
+                           false, NULL);
     }
     /* A syndrome defined by a finding (frequency "obligate") cannot be
      * established while that finding is unknown: it stays below the level
      * that drives workup and treatment, and says what to record. */
-    json_array_foreach(json_object_get(syn, "evidence"), i, it) {
-        const char *f = pn__jstr(it, "finding");
-        json_t *fq = json_object_get(it, "freq");
-        if (!f || !fq || !json_is_string(fq) || strcmp(json_string_value(fq), "obligate") != 0)
-            continue;
-        int t = pn__kb_find(e->kb, PN_SEC_TERMS, f);
-        if (t < 0 || pn__obs_term(&e->obs, t, NULL, NULL) != OBS_UNKNOWN)
+    for (size_t i = 0; i < sy->n_ev; i++) {
+        const pn_kb_ev *it = &sy->ev[i];
+        int t = it->target;
+        if (!it->obligate || t < 0 || pn__obs_term(&e->obs, t, NULL, NULL) != OBS_UNKNOWN)
             continue;
         double cap = log(OBLIGATE_CAP / (1 - OBLIGATE_CAP));
         if (lo > cap) {
-            char key[96], detail[200];
-            snprintf(key, sizeof key, "missing:%s", f);
-            snprintf(detail, sizeof detail, "%s is not recorded: it defines this syndrome, record or "
-                                            "measure it",
-                     e->kb->terms[t].label);
-            json_t *model = json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional");
-            add_evidence(e, ev, false, key, detail, 1.0, "defining finding unknown: score capped", model, true,
-                         NULL);
-            json_decref(model);
+            char key[96] = "", detail[200] = "";
+            if (build) {
+                snprintf(key, sizeof key, "missing:%s", it->name);
+                snprintf(detail, sizeof detail,
+                         "%s is not recorded: it defines this syndrome, record or measure it",
+                         e->kb->terms[t].label);
+            }
+            add_evidence(e, ev, false, key, detail, 1.0, "defining finding unknown: score capped", model,
+                         true, NULL);
             lo = cap;
         }
     }
+    json_decref(model);
     e->logodds[s] = lo;
     e->score[s] = 1.0 / (1.0 + exp(-lo));
     e->specific[s] = e->specific_cur;
@@ -427,8 +383,7 @@ static int by_score(const void *a, const void *b)
 /* ln of the evidence ratio (posterior odds over prior odds). */
 static double evidence_ratio(const pn_eval *e, size_t s)
 {
-    const char *which;
-    double p = prior_of(e, e->kb->syndromes[s].obj, &which);
+    double p = prior_of(e, &e->kb->syndromes[s]);
     return e->logodds[s] - log(p / (1 - p));
 }
 
@@ -476,9 +431,8 @@ pn_status pn__differential(pn_eval *e)
         json_object_set_new(o, "kind", json_string(sy->kind));
         json_object_set_new(o, "score", json_real(round(e->score[s] * 1000) / 1000));
         json_object_set_new(o, "evidence_ratio", json_real(round(exp(ratio) * 100) / 100));
-        const char *which;
-        json_t *prior = json_object_get(sy->obj, "prior");
-        json_object_set_new(o, "prior", json_pack("{s:f, s:s, s:s}", "value", prior_of(e, sy->obj, &which),
+        json_t *prior = sy->prior_obj;
+        json_object_set_new(o, "prior", json_pack("{s:f, s:s, s:s}", "value", prior_of(e, sy),
                                                   "basis", e->obs.cancer_known ? "known cancer" : "no known cancer",
                                                   "source", pn__src_text(e, prior)));
         if (named)

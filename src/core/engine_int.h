@@ -58,6 +58,7 @@ typedef struct pn_obs {
 /* criteria.c */
 typedef struct pn_crit_result {
     int set;       /* criteria section index */
+    int syndrome;  /* the syndrome the set defines, or -1 */
     int met;       /* 1 met, 0 not met, -1 unknown */
     bool touched;  /* the case has data on at least one item */
     double points; /* for point scores */

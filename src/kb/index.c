@@ -196,8 +196,9 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
         return pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
     for (size_t i = 0; st == PN_OK && i < s->len; i++) {
         json_t *o = s->items[i].obj;
-        kb->syndromes[i] =
-            (pn_kb_syndrome){str(o, "id"), str(o, "name"), str(o, "system"), str(o, "kind"), o};
+        kb->syndromes[i] = (pn_kb_syndrome){.id = str(o, "id"), .name = str(o, "name"),
+                                            .system = str(o, "system"), .kind = str(o, "kind"),
+                                            .obj = o};
     }
     return st;
 }

@@ -70,9 +70,43 @@ typedef struct pn_kb_term {
     json_t *obj;
 } pn_kb_term;
 
+/* A syndrome's evidence item compiled at load time (evidence.c): the
+ * engine weighs it without looking anything up. */
+typedef enum {
+    PN_EV_FINDING,
+    PN_EV_ANTIBODY,
+    PN_EV_DRUG,
+    PN_EV_TREATMENT,
+    PN_EV_TUMOUR,
+    PN_EV_CRITERIA,
+    PN_EV_SEX,
+    PN_EV_SMOKING,
+    PN_EV_AGE
+} pn_ev_kind;
+
+typedef struct pn_kb_ev {
+    pn_ev_kind kind;
+    int target;               /* term, antibody, drug, tumour or criteria index; sex 1 female
+                                 2 male; smoking 1 current 2 former 3 never */
+    const char *name;         /* the subject as the KB writes it */
+    double lr_pos, lr_neg;    /* 0: the KB gives no figure for that direction */
+    const char *basis;        /* where the figures come from */
+    double a, b;              /* age [a, b) or drug window_days [a, b] */
+    bool window, has_within;
+    double within;
+    bool obligate;            /* frequency "obligate": the finding defines the syndrome */
+    json_t *obj;
+} pn_kb_ev;
+
 typedef struct pn_kb_syndrome {
     const char *id, *name, *system, *kind;
     json_t *obj;
+    pn_kb_ev *ev;
+    size_t n_ev;
+    bool has_criteria_item;
+    double prior_cancer, prior_no_cancer;
+    json_t *prior_obj, *course_obj; /* for citing */
+    double course[4];               /* by pn_course; course_obj NULL when unknown */
 } pn_kb_syndrome;
 
 /* Section ids, in the order they are validated (references point back). */
@@ -130,6 +164,8 @@ extern const char *const pn__kb_section_names[PN_SEC_COUNT];
 pn_status pn__kb_validate(pn_kb *kb, pn_error *err);
 /* index.c: typed arrays and name indexes (after validation). */
 pn_status pn__kb_index(pn_kb *kb, pn_error *err);
+/* evidence.c: compiles each syndrome's evidence (after the indexes). */
+pn_status pn__kb_compile_evidence(pn_kb *kb, pn_error *err);
 /* load.c: load from in-memory files (the fuzz harness and tests use this). */
 typedef struct pn_kb_source_file {
     const char *rel;

@@ -349,6 +349,8 @@ pn_status pn__kb_load_files(const pn_kb_source_file *files, size_t n, const char
         st = pn__kb_validate(kb, err);
     if (st == PN_OK)
         st = pn__kb_index(kb, err);
+    if (st == PN_OK)
+        st = pn__kb_compile_evidence(kb, err);
     if (st != PN_OK) {
         pn_kb_free(kb);
         return st;
