@@ -151,11 +151,11 @@ static pn_status suspected(pn_eval *e, int *ranked, size_t *n_ranked, double *sc
     const pn_crit_result *dp = pn__criteria_find(e, "delta-p");
     int lems = pn__kb_find(kb, PN_SEC_SYNDROMES, "lambert-eaton");
     int sclc = pn__kb_find(kb, PN_SEC_TUMOURS, "sclc");
-    if (dp && lems >= 0 && sclc >= 0 && e->score[lems] >= PN_SUSPECT_SCORE &&
-        json_object_get(dp->json, "risk")) {
-        double risk = pn__jnum(dp->json, "risk", 0);
+    if (dp && lems >= 0 && sclc >= 0 && e->score[lems] >= PN_SUSPECT_SCORE && dp->band &&
+        json_object_get(dp->band, "risk")) {
+        double risk = pn__jnum(dp->band, "risk", 0);
         snprintf(why, sizeof why, "criteria:delta-p (score %.0f: %s; %s)", dp->points,
-                 pn__jstr(dp->json, "band"), pn__jstr(dp->json, "band_source"));
+                 pn__jstr(dp->band, "text"), pn__src_text(e, dp->band));
         add(e, ts, sclc, risk, why);
     }
     size_t n = 0;

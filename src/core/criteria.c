@@ -105,7 +105,8 @@ static int eval_item(pn_eval *e, json_t *it, json_t *out)
     return ITEM_UNKNOWN;
 }
 
-static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
+/* Evaluates set idx into r; with build, also its report entry (r->json). */
+static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r, bool build)
 {
     json_t *set = e->kb->sec[PN_SEC_CRITERIA].items[idx].obj;
     json_t *items = json_object_get(set, "items");
@@ -113,7 +114,7 @@ static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
     int *state = pn__arena_alloc(&e->arena, (n + 1) * sizeof *state);
     if (!state)
         return PN_ENOMEM;
-    json_t *out_items = json_array(), *missing = json_array();
+    json_t *out_items = build ? json_array() : NULL, *missing = build ? json_array() : NULL;
     bool points = json_is_true(json_object_get(set, "points"));
     double pts = 0, pts_max = 0;
     size_t i;
@@ -122,27 +123,30 @@ static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
     r->syndrome = pn__kb_find(e->kb, PN_SEC_SYNDROMES, pn__jstr(set, "syndrome"));
     r->touched = false;
     json_array_foreach(items, i, it) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(pn__jstr(it, "id")));
-        json_object_set_new(o, "text", json_string(pn__jstr(it, "text")));
+        json_t *o = build ? json_object() : NULL;
         state[i] = eval_item(e, it, o);
-        json_object_set_new(o, "met", state[i] == ITEM_YES  ? json_true()
-                                      : state[i] == ITEM_NO ? json_false()
-                                                            : json_null());
-        if (state[i] == ITEM_NA)
-            json_object_set_new(o, "applicable", json_false());
+        if (build) {
+            json_object_set_new(o, "id", json_string(pn__jstr(it, "id")));
+            json_object_set_new(o, "text", json_string(pn__jstr(it, "text")));
+            json_object_set_new(o, "met", state[i] == ITEM_YES  ? json_true()
+                                          : state[i] == ITEM_NO ? json_false()
+                                                                : json_null());
+            if (state[i] == ITEM_NA)
+                json_object_set_new(o, "applicable", json_false());
+        }
         bool clinical = json_object_get(it, "lab") || json_object_get(it, "finding") ||
                         json_object_get(it, "antibody");
         if (clinical && (state[i] == ITEM_YES || state[i] == ITEM_NO))
             r->touched = true;
-        if (state[i] == ITEM_UNKNOWN)
+        if (build && state[i] == ITEM_UNKNOWN)
             json_array_append_new(missing, json_string(pn__jstr(it, "text")));
         double w = pn__jnum(it, "points", 1);
         if (points && state[i] == ITEM_YES)
             pts += w;
         if (points && (state[i] == ITEM_YES || state[i] == ITEM_UNKNOWN))
             pts_max += w;
-        json_array_append_new(out_items, o);
+        if (build)
+            json_array_append_new(out_items, o);
     }
     /* rules */
     bool all_hold = true, impossible = false;
@@ -167,6 +171,16 @@ static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
     }
     r->met = impossible ? 0 : all_hold ? 1 : -1;
     r->points = pts;
+    r->band = NULL;
+    if (points) {
+        json_array_foreach(json_object_get(set, "bands"), k, rule) {
+            if (pts >= pn__jnum(rule, "min", 0) &&
+                (!r->band || pn__jnum(rule, "min", 0) > pn__jnum(r->band, "min", 0)))
+                r->band = rule;
+        }
+    }
+    if (!build)
+        return PN_OK;
     json_t *j = json_object();
     json_object_set_new(j, "id", json_string(pn__jstr(set, "id")));
     json_object_set_new(j, "name", json_string(pn__jstr(set, "name")));
@@ -176,12 +190,7 @@ static pn_status eval_set(pn_eval *e, int idx, pn_crit_result *r)
     if (points) {
         json_object_set_new(j, "score", json_real(pts));
         json_object_set_new(j, "score_max_possible", json_real(pts_max));
-        json_t *band = NULL;
-        json_array_foreach(json_object_get(set, "bands"), k, rule) {
-            if (pts >= pn__jnum(rule, "min", 0) &&
-                (!band || pn__jnum(rule, "min", 0) > pn__jnum(band, "min", 0)))
-                band = rule;
-        }
+        json_t *band = r->band;
         if (band) {
             json_object_set_new(j, "band", json_string(pn__jstr(band, "text")));
             if (json_object_get(band, "risk"))
@@ -205,11 +214,18 @@ pn_status pn__criteria(pn_eval *e)
         return PN_ENOMEM;
     e->n_crit = n;
     for (size_t i = 0; i < n; i++) {
-        pn_status st = eval_set(e, (int)i, &e->crit[i]);
+        pn_status st = eval_set(e, (int)i, &e->crit[i], false);
         if (st != PN_OK)
             return st;
     }
     return PN_OK;
+}
+
+json_t *pn__criteria_json(pn_eval *e, size_t i)
+{
+    if (!e->crit[i].json && eval_set(e, e->crit[i].set, &e->crit[i], true) != PN_OK)
+        return NULL;
+    return e->crit[i].json;
 }
 
 const pn_crit_result *pn__criteria_find(const pn_eval *e, const char *id)

@@ -162,7 +162,8 @@ static item_eval evaluate_item(const pn_eval *e, const pn_kb_ev *ev, bool build)
             return v;
         v.applies = true;
         v.pos = r->met == 1;
-        TEXT(v.detail, "%s %s", pn__jstr(r->json, "name"), v.pos ? "met" : "not met");
+        TEXT(v.detail, "%s %s", pn__jstr(kb->sec[PN_SEC_CRITERIA].items[r->set].obj, "name"),
+             v.pos ? "met" : "not met");
         break;
     }
     case PN_EV_SEX:
@@ -292,12 +293,12 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
             int m = e->crit[k].met;
             if (m == 1 && met != 1) {
                 met = 1;
-                name = pn__jstr(e->crit[k].json, "name");
+                name = pn__jstr(e->kb->sec[PN_SEC_CRITERIA].items[e->crit[k].set].obj, "name");
             } else if (m == -1 && met != 1) {
                 met = -1;
             } else if (m == 0 && met == -2) {
                 met = 0;
-                name = pn__jstr(e->crit[k].json, "name");
+                name = pn__jstr(e->kb->sec[PN_SEC_CRITERIA].items[e->crit[k].set].obj, "name");
             }
         }
         if (met == 1 || met == 0) {

@@ -62,7 +62,8 @@ typedef struct pn_crit_result {
     int met;       /* 1 met, 0 not met, -1 unknown */
     bool touched;  /* the case has data on at least one item */
     double points; /* for point scores */
-    json_t *json;  /* the report entry */
+    json_t *band;  /* the point score's band (a KB object), or NULL */
+    json_t *json;  /* the report entry, built only for the sets the report shows */
 } pn_crit_result;
 
 typedef struct pn_eval {
@@ -93,6 +94,8 @@ bool pn__obs_lab_value(const pn_obs *o, const char *lab_id, double *canon, int *
 bool pn__obs_drug(const pn_obs *o, int d, bool treatments, const pn_drug_use **use);
 
 pn_status pn__criteria(pn_eval *e);
+/* The report entry of set i (built on first use). */
+json_t *pn__criteria_json(pn_eval *e, size_t i);
 /* The result of criteria set id, or NULL. */
 const pn_crit_result *pn__criteria_find(const pn_eval *e, const char *id);
 

@@ -116,21 +116,22 @@ static json_t *criteria_section(pn_eval *e)
     json_t *arr = json_array();
     for (size_t i = 0; i < e->n_crit; i++) {
         const pn_crit_result *r = &e->crit[i];
-        const char *syn = pn__jstr(r->json, "syndrome");
+        json_t *set = e->kb->sec[PN_SEC_CRITERIA].items[r->set].obj;
         bool wanted = r->touched;
-        int s = syn ? pn__kb_find(e->kb, PN_SEC_SYNDROMES, syn) : -1;
+        int s = r->syndrome;
         if (s >= 0 && e->score[s] >= 0.05)
             wanted = true;
         for (size_t k = 0; s >= 0 && k < e->c->n_phenotypes; k++)
             wanted |= e->c->phenotypes[k] == s;
-        if (!syn && json_object_get(r->json, "score")) {
+        if (!pn__jstr(set, "syndrome") && json_is_true(json_object_get(set, "points"))) {
             /* a score (DELTA-P): report it when a syndrome it serves is likely */
             int lems = pn__kb_find(e->kb, PN_SEC_SYNDROMES, "lambert-eaton");
-            wanted = strcmp(pn__jstr(r->json, "id"), "delta-p") == 0 && lems >= 0 &&
+            wanted = strcmp(pn__jstr(set, "id"), "delta-p") == 0 && lems >= 0 &&
                      e->score[lems] >= PN_SUSPECT_SCORE;
         }
-        if (wanted)
-            json_array_append(arr, r->json);
+        json_t *j = wanted ? pn__criteria_json(e, i) : NULL;
+        if (j)
+            json_array_append(arr, j);
     }
     return arr;
 }
