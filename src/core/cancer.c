@@ -147,16 +147,19 @@ static pn_status suspected(pn_eval *e, int *ranked, size_t *n_ranked, double *sc
     for (size_t t = 0; t < kb->n_tumours; t++)
         if (best[t] > 0 && best_why[t])
             add(e, ts, (int)t, best[t], best_why[t]);
-    /* DELTA-P: the KB's point score gives the SCLC risk of a LEMS patient */
-    const pn_crit_result *dp = pn__criteria_find(e, "delta-p");
-    int lems = pn__kb_find(kb, PN_SEC_SYNDROMES, "lambert-eaton");
-    int sclc = pn__kb_find(kb, PN_SEC_TUMOURS, "sclc");
-    if (dp && lems >= 0 && sclc >= 0 && e->score[lems] >= PN_SUSPECT_SCORE && dp->band &&
-        json_object_get(dp->band, "risk")) {
-        double risk = pn__jnum(dp->band, "risk", 0);
-        snprintf(why, sizeof why, "criteria:delta-p (score %.0f: %s; %s)", dp->points,
-                 pn__jstr(dp->band, "text"), pn__src_text(e, dp->band));
-        add(e, ts, sclc, risk, why);
+    /* Point scores that give a tumour's risk for a likely syndrome (DELTA-P:
+     * SCLC in LEMS), from the KB's "serves" and "risk_tumour". */
+    for (size_t k = 0; k < e->n_crit; k++) {
+        const pn_crit_result *r = &e->crit[k];
+        json_t *set = kb->sec[PN_SEC_CRITERIA].items[r->set].obj;
+        int served = pn__kb_find(kb, PN_SEC_SYNDROMES, pn__jstr(set, "serves"));
+        int t = pn__kb_find(kb, PN_SEC_TUMOURS, pn__jstr(set, "risk_tumour"));
+        if (served < 0 || t < 0 || e->score[served] < PN_SUSPECT_SCORE || !r->band ||
+            !json_object_get(r->band, "risk"))
+            continue;
+        snprintf(why, sizeof why, "criteria:%s (score %.0f: %s; %s)", pn__jstr(set, "id"), r->points,
+                 pn__jstr(r->band, "text"), pn__src_text(e, r->band));
+        add(e, ts, t, pn__jnum(r->band, "risk", 0), why);
     }
     size_t n = 0;
     for (size_t t = 0; t < kb->n_tumours; t++) {

@@ -75,8 +75,9 @@ pn_obs_state pn__obs_term(const pn_obs *o, int term, int *finding, int *lab)
     return t->state;
 }
 
-/* Computed analytes: albumin-corrected calcium (Payne et al., BMJ 1973;
- * cited by the KB's calcium-corrected entry) and the IGF-2:IGF-1 ratio. */
+/* Computed analytes named by the KB's "computed" labs, with their sources
+ * there: albumin-corrected calcium (Payne formula, "payne") and the
+ * IGF-2:IGF-1 ratio. */
 static void computed(pn_obs *o)
 {
     const pn_kb *kb = o->kb;

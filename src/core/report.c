@@ -123,12 +123,10 @@ static json_t *criteria_section(pn_eval *e)
             wanted = true;
         for (size_t k = 0; s >= 0 && k < e->c->n_phenotypes; k++)
             wanted |= e->c->phenotypes[k] == s;
-        if (!pn__jstr(set, "syndrome") && json_is_true(json_object_get(set, "points"))) {
-            /* a score (DELTA-P): report it when a syndrome it serves is likely */
-            int lems = pn__kb_find(e->kb, PN_SEC_SYNDROMES, "lambert-eaton");
-            wanted = strcmp(pn__jstr(set, "id"), "delta-p") == 0 && lems >= 0 &&
-                     e->score[lems] >= PN_SUSPECT_SCORE;
-        }
+        /* a score serving a syndrome (DELTA-P for LEMS): shown when that syndrome is likely */
+        int served = pn__kb_find(e->kb, PN_SEC_SYNDROMES, pn__jstr(set, "serves"));
+        if (served >= 0)
+            wanted = e->score[served] >= PN_SUSPECT_SCORE;
         json_t *j = wanted ? pn__criteria_json(e, i) : NULL;
         if (j)
             json_array_append(arr, j);

@@ -855,7 +855,8 @@ static int v_criteria(v *c, json_t *o)
     static const field fs[] = {{"id", T_STR, true},      {"syndrome", T_STR, false},
                                {"name", T_STR, true},    {"items", T_ARR, true},
                                {"rule", T_ARR, true},    {"points", T_BOOL, false},
-                               {"bands", T_ARR, false},  FACT_FIELDS};
+                               {"bands", T_ARR, false},  {"serves", T_STR, false},
+                               {"risk_tumour", T_STR, false}, FACT_FIELDS};
     if (check_fields(c, o, fs, NF(fs)) || check_fact(c, o))
         return -1;
     if (!pn__slug_ok(str(o, "id")))
@@ -863,6 +864,12 @@ static int v_criteria(v *c, json_t *o)
     const char *s = str(o, "syndrome");
     if (s && ref(c, PN_SEC_SYNDROMES, "syndrome", s))
         return -1;
+    if (str(o, "serves") && ref(c, PN_SEC_SYNDROMES, "serves", str(o, "serves")))
+        return -1;
+    if (str(o, "risk_tumour") && ref(c, PN_SEC_TUMOURS, "risk_tumour", str(o, "risk_tumour")))
+        return -1;
+    if (str(o, "risk_tumour") && !json_is_true(json_object_get(o, "points")))
+        return fail(c, "\"risk_tumour\" needs a point score whose bands give a \"risk\"");
     if (json_array_size(json_object_get(o, "items")) == 0)
         return fail(c, "a criteria set needs at least one item");
     size_t i, k;
