@@ -37,12 +37,27 @@ endif
 
 PKGS     := jansson libcrypto
 CPPFLAGS += -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
-            -DPN_SOURCE_KB='"$(CURDIR)/kb"' -DPN_DATADIR_KB='"$(DATADIR)/kb"'
+            -DPN_SOURCE_KB='"$(CURDIR)/kb"' -DPN_DATADIR_KB='"$(DATADIR)/kb"' \
+            -DPN_SOURCE_WEB='"$(CURDIR)/web"' -DPN_DATADIR_WEB='"$(DATADIR)/web"'
 CFLAGS   += $(WARNINGS) $(OPT) -fPIC -fvisibility=hidden
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcrypto) -lm
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/kb/*.c src/fhir/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+# The application parts that need more than the library's jansson + OpenSSL:
+# the service (libmicrohttpd, SQLite, libcurl) and the bulk screener (Open MPI
+# when present).  They go into build/libparaneo-app.a, linked into the paraneo
+# command and the unit tests, never into libparaneo itself.
+APP_SRC  := $(sort $(wildcard src/server/*.c src/screen/*.c))
+APP_PKGS := libmicrohttpd sqlite3 libcurl
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+ifneq ($(MPI_LIBS),)
+APP_CPPFLAGS := -DPN_HAVE_MPI $(MPI_CFLAGS)
+endif
+APP_LIBS := $(shell pkg-config --libs $(APP_PKGS) 2>/dev/null || echo -lmicrohttpd -lsqlite3 -lcurl) \
+            $(MPI_LIBS) -lpthread
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -62,7 +77,27 @@ $(BUILD)/obj/%.o: %.c
 	@echo "  CC  $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+$(BUILD)/obj/src/server/%.o: src/server/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CPPFLAGS) $(APP_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/src/screen/%.o: src/screen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CPPFLAGS) $(APP_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CPPFLAGS) $(APP_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(APP_OBJ:.o=.d)
+
+$(BUILD)/libparaneo-app.a: $(APP_OBJ)
+	@rm -f $@
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
 
 $(BUILD)/libparaneo.a: $(LIB_OBJ)
 	@rm -f $@
@@ -71,23 +106,25 @@ $(BUILD)/libparaneo.a: $(LIB_OBJ)
 $(BUILD)/libparaneo.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libparaneo.so.$(SOVERSION) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/paraneo: $(CLI_OBJ) $(BUILD)/libparaneo.a
-	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libparaneo.a $(LDLIBS)
+$(BUILD)/paraneo: $(CLI_OBJ) $(BUILD)/libparaneo-app.a $(BUILD)/libparaneo.a
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libparaneo-app.a $(BUILD)/libparaneo.a $(APP_LIBS) $(LDLIBS)
 
 $(BUILD)/paraneo.pc: paraneo.pc.in Makefile
 	@mkdir -p $(BUILD)
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparaneo.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparaneo-app.a $(BUILD)/libparaneo.a
 	@mkdir -p $(dir $@)
 	@echo "  TEST $<"
-	@$(CC) $(CPPFLAGS) -DPN_TOP='"$(CURDIR)"' -Itests/unit $(CFLAGS) -o $@ $< $(BUILD)/libparaneo.a $(LDSAN) $(LDLIBS) -lcmocka
+	@$(CC) $(CPPFLAGS) $(APP_CPPFLAGS) -DPN_TOP='"$(CURDIR)"' -Itests/unit $(CFLAGS) -o $@ $< \
+	    $(BUILD)/libparaneo-app.a $(BUILD)/libparaneo.a $(LDSAN) $(APP_LIBS) $(LDLIBS) -lcmocka
 
 # ---- the main job ---------------------------------------------------------
 # Until the service lands, the main job validates the knowledge base and
 # evaluates every example case in ../shared/examples.
 EXAMPLES ?= ../shared/examples
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory all
 	@$(BUILD)/paraneo kb check
 	@for f in $(wildcard $(EXAMPLES)/*.case.json); do \
 	    echo; echo "=================== $$f"; \

@@ -30,5 +30,9 @@ bool pn_cli_wants_help(int argc, char **argv);
 int pn_cmd_kb(pn_cli *cli, int argc, char **argv);
 int pn_cmd_case(pn_cli *cli, int argc, char **argv);
 int pn_cmd_evaluate(pn_cli *cli, int argc, char **argv);
+int pn_cmd_serve(pn_cli *cli, int argc, char **argv);  /* cmd_serve.c */
+int pn_cmd_db(pn_cli *cli, int argc, char **argv);     /* cmd_db.c */
+int pn_cmd_screen(pn_cli *cli, int argc, char **argv); /* cmd_screen.c */
+int pn_cmd_synth(pn_cli *cli, int argc, char **argv);  /* cmd_synth.c */
 
 #endif

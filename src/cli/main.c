@@ -166,6 +166,14 @@ int main(int argc, char **argv)
         return pn_cmd_case(&cli, sub_argc, sub_argv);
     if (strcmp(cmd, "evaluate") == 0)
         return pn_cmd_evaluate(&cli, sub_argc, sub_argv);
+    if (strcmp(cmd, "serve") == 0)
+        return pn_cmd_serve(&cli, sub_argc, sub_argv);
+    if (strcmp(cmd, "db") == 0)
+        return pn_cmd_db(&cli, sub_argc, sub_argv);
+    if (strcmp(cmd, "screen") == 0)
+        return pn_cmd_screen(&cli, sub_argc, sub_argv);
+    if (strcmp(cmd, "synth") == 0)
+        return pn_cmd_synth(&cli, sub_argc, sub_argv);
     if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return PN_EXIT_OK;
