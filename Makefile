@@ -64,7 +64,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+.PHONY: server-test schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 
 all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
@@ -137,6 +137,16 @@ kb-check: all
 unit-test: $(TESTS)
 	@scripts/run-tests $(TESTS)
 
+# A test tool that mints JWTs with test keys (ES384, RS384, HS256, none).
+$(BUILD)/tests/jwt_tool: tests/server/jwt_tool.c tests/server/jwt_sign.h
+	@mkdir -p $(dir $@)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDSAN) $(LDLIBS)
+
+# The service over real HTTP on 127.0.0.1 (tests/server/run.sh).
+server-test: all $(BUILD)/tests/jwt_tool
+	@PARANEO=$(BUILD)/paraneo JWT_TOOL=$(BUILD)/tests/jwt_tool TEST_OUTPUT=$(BUILD)/test-output \
+	    tests/server/run.sh
+
 cli-test: all
 	@PARANEO=$(BUILD)/paraneo tests/cli/run.sh
 	@PARANEO=$(BUILD)/paraneo tests/criteria/run.sh
@@ -192,6 +202,11 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	@echo "  LD (fuzz) $@"
 	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+
+# The screener's line scanner against jansson: needs only scan.o.
+$(FUZZ_BUILD)/fuzz_scan: fuzz/fuzz_scan.c fuzz/scan_oracle.h $(FUZZ_BUILD)/obj/src/screen/scan.o
+	@echo "  LD (fuzz) $@"
+	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/obj/src/screen/scan.o $(LDLIBS)
 
 fuzz: deps $(FUZZERS)
 	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZERS)

@@ -98,6 +98,11 @@ PN_EXTERN const char *pn_kb_syndrome_id(const pn_kb *kb, size_t i);
 PN_EXTERN char *pn_kb_syndrome_json(const pn_kb *kb, const char *id, pn_status *status);
 /* Counts of entities and facts, verified and provisional, as JSON. */
 PN_EXTERN char *pn_kb_stats_json(const pn_kb *kb);
+/* What a form may offer, as JSON: {"version","digest","terms":[{id,label,
+ * synonyms}], "antibodies":[{id,name,synonyms}], "labs":[{id,name,loinc,
+ * unit,units}], "tumours":[{id,name,icd10}], "syndromes":[{id,name,system,
+ * kind}]}; NULL when out of memory. */
+PN_EXTERN char *pn_kb_vocabulary_json(const pn_kb *kb);
 
 /* ---- Cases ----------------------------------------------------------- */
 
@@ -141,6 +146,8 @@ PN_EXTERN pn_status pn_evaluate(const pn_kb *kb, const pn_case *c, pn_report **o
 PN_EXTERN void pn_report_free(pn_report *r);
 /* The report/1 document of the contract. */
 PN_EXTERN char *pn_report_json(const pn_report *r, int flags);
+/* The id of the case the report is about (NULL when the case had none). */
+PN_EXTERN const char *pn_report_case_id(const pn_report *r);
 
 /* The report as a FHIR R4 collection Bundle: a RiskAssessment (one
  * prediction per differential entry), an Observation for the PNS-Care score,

@@ -227,3 +227,8 @@ char *pn_report_json(const pn_report *r, int flags)
     return json_dumps(r->doc, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) |
                                   ((flags & PN_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
 }
+
+const char *pn_report_case_id(const pn_report *r)
+{
+    return r ? json_string_value(json_object_get(r->doc, "case_id")) : NULL;
+}

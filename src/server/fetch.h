@@ -11,8 +11,16 @@
  * "Authorization: Bearer <access_token>" when access_token is not NULL.
  * Returns a malloc'd JSON text of a collection Bundle holding every resource
  * found, or NULL with a message in err (status codes and URLs, never patient
- * data).  timeout_ms bounds the whole fetch. */
+ * data).  timeout_ms bounds the whole fetch (<= 0: 30 s); the responses
+ * together may hold at most 32 MiB.  Only resources from the server named
+ * in fhir_server are read: a "next" link elsewhere is an error, so that the
+ * token is never sent to another host. */
 char *pn__fetch_patient(const char *fhir_server, const char *access_token, const char *patient_id,
                         long timeout_ms, char *err, size_t errlen);
+
+/* Initialises libcurl once per process (call before any thread fetches);
+ * idempotent and thread-safe (pthread_once), and pn__fetch_patient and the
+ * jku fetch of auth.c call it too. */
+void pn__fetch_global_init(void);
 
 #endif

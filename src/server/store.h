@@ -29,6 +29,10 @@ typedef struct pn_store_eval {
 int pn__store_open(const char *path, pn_store **out, char *err, size_t errlen);
 void pn__store_close(pn_store *s);
 
+/* The schema version the file had when opened (0 for a new file) and the one
+ * it has now, after the migrations (`paraneo db migrate`, tests). */
+void pn__store_versions(const pn_store *s, int *before, int *now);
+
 /* Stores an evaluation and the re-screening reminders its report gives
  * (report.rescreening: next, next_latest, until).  Writes a new id (a
  * 36-character UUID v4) into id.  0 on success; -1 with err. */
