@@ -208,6 +208,13 @@ $(FUZZ_BUILD)/fuzz_scan: fuzz/fuzz_scan.c fuzz/scan_oracle.h $(FUZZ_BUILD)/obj/s
 	@echo "  LD (fuzz) $@"
 	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/obj/src/screen/scan.o $(LDLIBS)
 
+# The CDS Hooks JWT check: auth.o, jwk.o and fetch.o (curl_global_init) on top of the library.
+FUZZ_JWT_OBJ := $(addprefix $(FUZZ_BUILD)/obj/src/server/,auth.o jwk.o fetch.o)
+-include $(FUZZ_JWT_OBJ:.o=.d)
+$(FUZZ_BUILD)/fuzz_jwt: fuzz/fuzz_jwt.c $(FUZZ_JWT_OBJ) $(FUZZ_LIB_OBJ)
+	@echo "  LD (fuzz) $@"
+	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_JWT_OBJ) $(FUZZ_LIB_OBJ) -lcurl -lpthread $(LDLIBS)
+
 fuzz: deps $(FUZZERS)
 	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZERS)
 

@@ -7,7 +7,7 @@
 set -u
 PARANEO=${PARANEO:-build/paraneo}
 JWT_TOOL=${JWT_TOOL:-build/tests/jwt_tool}
-EX=${EXAMPLES:-../shared/examples}
+EX=${EXAMPLES:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/examples}
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 OUT=${TEST_OUTPUT:-build/test-output}
