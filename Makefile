@@ -64,7 +64,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: server-test schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+.PHONY: bench-serve server-test browser-test schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 
 all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
@@ -120,15 +120,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libparaneo-app.a
 	    $(BUILD)/libparaneo-app.a $(BUILD)/libparaneo.a $(LDSAN) $(APP_LIBS) $(LDLIBS) -lcmocka
 
 # ---- the main job ---------------------------------------------------------
-# Until the service lands, the main job validates the knowledge base and
-# evaluates every example case in ../shared/examples.
-EXAMPLES ?= ../shared/examples
+# The service on embedded defaults: the web page, REST API and CDS Hooks on
+# 127.0.0.1:8080 (RUN_LISTEN), stored in paraneo.db (RUN_DB).  Ctrl-C stops it.
+RUN_LISTEN ?= 127.0.0.1:8080
+RUN_DB     ?= paraneo.db
 run: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/paraneo kb check
-	@for f in $(wildcard $(EXAMPLES)/*.case.json); do \
-	    echo; echo "=================== $$f"; \
-	    $(BUILD)/paraneo evaluate --format text $$f || exit $$?; done
+	@echo "paraneo: open http://$(RUN_LISTEN)/ (patients: http://$(RUN_LISTEN)/patient); Ctrl-C stops"
+	@exec $(BUILD)/paraneo serve --listen $(RUN_LISTEN) --db $(RUN_DB)
 
 # ---- tests ----------------------------------------------------------------
 kb-check: all
@@ -146,6 +146,11 @@ $(BUILD)/tests/jwt_tool: tests/server/jwt_tool.c tests/server/jwt_sign.h
 server-test: all $(BUILD)/tests/jwt_tool
 	@PARANEO=$(BUILD)/paraneo JWT_TOOL=$(BUILD)/tests/jwt_tool TEST_OUTPUT=$(BUILD)/test-output \
 	    tests/server/run.sh
+
+# The web pages in Debian's headless Chromium (playwright-core); screenshots
+# in build/test-output/.
+browser-test: all
+	@PARANEO=$(BUILD)/paraneo tests/browser/run.sh
 
 cli-test: all
 	@PARANEO=$(BUILD)/paraneo tests/cli/run.sh
@@ -166,18 +171,21 @@ asan:
 	$(MAKE) BUILD=build-asan SAN=1 all
 
 asan-check:
-	$(MAKE) BUILD=build-asan SAN=1 unit-test cli-test
+	$(MAKE) BUILD=build-asan SAN=1 unit-test cli-test server-test
 
 check: deps
 	$(MAKE) all
 	$(MAKE) kb-check
 	$(MAKE) test
+	$(MAKE) server-test
+	$(MAKE) browser-test
 	$(MAKE) eval
 	$(MAKE) asan-check
 	$(MAKE) fuzz-check
-	@echo "check: 11 passed, 0 failed (suites: kb, unit, cli, criteria, fhir, schema, eval, asan unit, asan cli, asan criteria+fhir, fuzz)"
+	@echo "check: 13 passed, 0 failed (suites: kb, unit, cli, criteria, fhir, schema, server, browser, eval, asan unit, asan cli, asan criteria+fhir, fuzz)"
 
 # ---- benchmarks -------------------------------------------------------------
+EXAMPLES ?= ../shared/examples
 BENCH_ROUNDS ?= 300
 $(BUILD)/bench/bench_eval: bench/bench_eval.c $(BUILD)/libparaneo.a
 	@mkdir -p $(dir $@)
@@ -185,6 +193,13 @@ $(BUILD)/bench/bench_eval: bench/bench_eval.c $(BUILD)/libparaneo.a
 
 bench: deps all $(BUILD)/bench/bench_eval
 	@PARANEO_KB=$(CURDIR)/kb $(BUILD)/bench/bench_eval $(BENCH_ROUNDS) $(EXAMPLES)/*.case.json $(wildcard tests/cases/*.case.json)
+
+# The service under wrk next to nginx serving files of the same sizes.
+BENCH_SECONDS ?= 10
+bench-serve: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all
+	@bench/bench_serve.sh $(BUILD)/paraneo $(BENCH_SECONDS) 64
 
 # ---- fuzzing (clang libFuzzer) --------------------------------------------
 FUZZ_BUILD := build-fuzz

@@ -231,7 +231,7 @@ int pn__server_start(const pn_server_config *cfg, const pn_kb *kb, pn_server **o
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     const char *host = cfg->host ? cfg->host : "127.0.0.1";
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (strchr(host, ':')) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
         a6->sin6_family = AF_INET6;

@@ -111,6 +111,12 @@ struct pn_store {
     pn_conn *free_list;
     pn_conn *all;
     int version_before, version_now;
+    /* Group commit: evaluations waiting for the next transaction, and
+     * whether a thread is committing one now (see put_grouped). */
+    pthread_mutex_t group_mu;
+    pthread_cond_t group_cv;
+    struct pending *queue, **queue_tail;
+    bool committing;
 };
 
 #define BUSY_TIMEOUT_MS 2000
@@ -444,6 +450,9 @@ int pn__store_open(const char *path, pn_store **out, char *err, size_t errlen)
     }
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_mutex_init(&s->group_mu, NULL);
+    pthread_cond_init(&s->group_cv, NULL);
+    s->queue_tail = &s->queue;
     pn_conn *c = NULL;
     if (conn_open(path, &c, err, errlen) != 0) {
         pn__store_close(s);
@@ -501,6 +510,8 @@ void pn__store_close(pn_store *s)
     }
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->group_mu);
+    pthread_cond_destroy(&s->group_cv);
     free(s->path);
     free(s);
 }
@@ -584,6 +595,71 @@ static int put_body(pn_conn *c, void *vctx, char *err, size_t errlen)
     return step_insert(c, st, "insert follow-up", err, errlen);
 }
 
+/* ---- group commit ------------------------------------------------------------
+ * With synchronous=FULL every COMMIT waits for the disk.  Evaluations that
+ * arrive while one commit is in progress wait in a queue; the first of them
+ * to find no commit running takes the whole queue into one transaction.  A
+ * caller still returns only after its own row is on disk, but many requests
+ * share one sync (the usual group commit of databases). */
+typedef struct pending {
+    put_ctx *p;
+    int result;
+    bool done;
+    char err[256];
+    struct pending *next;
+} pending;
+
+static int batch_body(pn_conn *c, void *vctx, char *err, size_t errlen)
+{
+    for (pending *q = vctx; q; q = q->next) {
+        int rc = put_body(c, q->p, err, errlen);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int put_grouped(pn_store *s, put_ctx *p, char *err, size_t errlen)
+{
+    pending me = {.p = p, .result = -1};
+    pthread_mutex_lock(&s->group_mu);
+    *s->queue_tail = &me;
+    s->queue_tail = &me.next;
+    while (!me.done) {
+        if (s->committing) {
+            pthread_cond_wait(&s->group_cv, &s->group_mu);
+            continue;
+        }
+        pending *batch = s->queue;
+        s->queue = NULL;
+        s->queue_tail = &s->queue;
+        s->committing = true;
+        pthread_mutex_unlock(&s->group_mu);
+
+        char berr[256] = "";
+        int result = -1;
+        pn_conn *c = conn_get(s, berr, sizeof berr);
+        if (c) {
+            result = write_tx(s, c, batch_body, batch, berr, sizeof berr);
+            conn_put(s, c);
+        }
+
+        pthread_mutex_lock(&s->group_mu);
+        for (pending *q = batch, *next; q; q = next) {
+            next = q->next; /* q may be gone once done is seen */
+            q->result = result;
+            snprintf(q->err, sizeof q->err, "%s", berr);
+            q->done = true;
+        }
+        s->committing = false;
+        pthread_cond_broadcast(&s->group_cv);
+    }
+    pthread_mutex_unlock(&s->group_mu);
+    if (me.result != 0)
+        fail(err, errlen, "%s", me.err[0] ? me.err : "store: the write failed");
+    return me.result;
+}
+
 /* report.rescreening.<key>: absent or null, else a real calendar date. */
 static int rescreening_date(json_t *r, const char *key, const char **out, char *err, size_t errlen)
 {
@@ -643,11 +719,7 @@ int pn__store_put_evaluation(pn_store *s, const pn_store_eval *e, char id[37], c
     char created[40];
     now_iso(created);
     p.created = created;
-    pn_conn *c = conn_get(s, err, errlen);
-    if (!c)
-        goto out;
-    result = write_tx(s, c, put_body, &p, err, errlen);
-    conn_put(s, c);
+    result = put_grouped(s, &p, err, errlen);
 out:
     json_decref(doc); /* after the transaction: p's strings point into doc */
     if (result != 0)
