@@ -374,7 +374,7 @@ static bool own_finding(json_t *a, json_t *b)
     return false;
 }
 
-static const pn_eval *sort_ctx;
+static _Thread_local const pn_eval *sort_ctx; /* per thread: the KB may be shared by threads */
 static int by_score(const void *a, const void *b)
 {
     double x = sort_ctx->score[*(const int *)a], y = sort_ctx->score[*(const int *)b];
