@@ -705,5 +705,22 @@
       setStatus('#json-status', 'The JSON above is the form as case/1.');
     });
     loadVocabulary();
+    /* ?evaluation=ID (the link in a CDS Hooks card): show that stored report. */
+    var stored = new URLSearchParams(window.location.search).get('evaluation');
+    if (stored && /^[0-9a-f-]{36}$/.test(stored)) {
+      var where = '/v1/evaluations/' + stored;
+      fetch(where, { headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (j && j.report) {
+            renderReport(j.report, where);
+            $('#result').hidden = false;
+            $('#result-title').focus();
+          } else {
+            setStatus('#form-status', 'The stored evaluation ' + stored + ' was not found.');
+          }
+        })
+        .catch(function () { setStatus('#form-status', 'The stored evaluation could not be read.'); });
+    }
   });
 })();

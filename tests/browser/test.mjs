@@ -154,6 +154,7 @@ await step('form filled through the controls', async () => {
   check('export holds every finding of example 01', doc.findings.length === example.findings.length, doc.findings.length);
 });
 
+let storedId = '';
 await step('evaluate and show the report', async () => {
   const [resp] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/v1/evaluate') && r.request().method() === 'POST'),
@@ -161,6 +162,7 @@ await step('evaluate and show the report', async () => {
   ]);
   check('POST /v1/evaluate answers 200', resp.status() === 200, resp.status());
   check('the answer names a Location', /\/v1\/evaluations\/./.test(resp.headers()['location'] || ''), resp.headers()['location']);
+  storedId = (resp.headers()['location'] || '').split('/').pop();
   await page.waitForSelector('#result:not([hidden]) .bar');
   const firstName = await page.locator('.bar .bar-name').first().textContent();
   check('differential shows Sensory neuronopathy first', /^Sensory neuronopathy/.test(firstName.trim()), firstName);
@@ -203,6 +205,15 @@ await step('evidence behind a bar', async () => {
 await step('screenshot of the result', async () => {
   await page.screenshot({ path: path.join(outDir, 'web-result.png'), fullPage: true });
   check('web-result.png written', fs.statSync(path.join(outDir, 'web-result.png')).size > 10000);
+});
+
+await step('a stored report opens from its link (?evaluation=ID, as in a CDS card)', async () => {
+  const p2 = await context.newPage();
+  await p2.goto(base + '/?evaluation=' + storedId);
+  await p2.waitForSelector('#result:not([hidden]) .bar');
+  const firstName = await p2.locator('.bar .bar-name').first().textContent();
+  check('the stored report shows Sensory neuronopathy first', /^Sensory neuronopathy/.test(firstName.trim()), firstName);
+  await p2.close();
 });
 
 await step('print style', async () => {
