@@ -10,4 +10,11 @@ struct pn_report {
     json_t *doc;
 };
 
+/* The report/1 document itself, borrowed: for the service, which reads a
+ * few members (cards, reminders) without printing and re-parsing it. */
+static inline const json_t *pn__report_doc(const pn_report *r)
+{
+    return r->doc;
+}
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/report_int.h"
 #include "server/fetch.h"
 #include "server/server_int.h"
 
@@ -423,13 +424,10 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
         json_decref(req);
         return;
     }
-    char *text = pn_report_json(r, PN_JSON_COMPACT);
-    json_t *report = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
+    json_t *report = (json_t *)pn__report_doc(r); /* borrowed, read only */
     json_t *cards = json_array();
     if (report && suspected(report))
         json_array_append_new(cards, card(s, r, report, patient_id, id));
-    json_decref(report);
     pn_report_free(r);
     json_decref(req);
     snprintf(rs->location, sizeof rs->location, "/v1/evaluations/%s", id);

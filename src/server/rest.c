@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/report_int.h"
 #include "server/server_int.h"
 #include "util/date.h"
 
@@ -105,7 +106,9 @@ pn_report *pn__evaluate_and_store(pn_server *s, const char *body, size_t len, bo
                        .kb_digest = pn_kb_digest(s->kb),
                        .report_json = report,
                        .case_json = s->cfg.store_cases ? body : NULL,
-                       .origin = origin};
+                       .origin = origin,
+                       .rescreening_given = true,
+                       .rescreening = json_object_get(pn__report_doc(r), "rescreening")};
     char serr[256] = "";
     int rc = report ? pn__store_put_evaluation(s->store, &e, id, serr, sizeof serr) : -1;
     free(report);

@@ -8,8 +8,11 @@
 #ifndef PN_SERVER_STORE_H
 #define PN_SERVER_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 typedef struct pn_store pn_store;
 
@@ -22,6 +25,10 @@ typedef struct pn_store_eval {
     const char *report_json; /* report/1 document */
     const char *case_json;   /* NULL unless --store-cases */
     const char *origin;      /* "rest" or "cds" */
+    /* The report's "rescreening" member (borrowed, may be NULL) when the
+     * caller has it at hand; otherwise the store parses report_json. */
+    bool rescreening_given;
+    const json_t *rescreening;
 } pn_store_eval;
 
 /* Opens (creating when absent) the store at path, sets WAL mode and applies
