@@ -245,6 +245,12 @@ req GET "$(hdr location)" -H "Authorization: Bearer $K2"; is "read key reads" 20
 req GET /v1/syndromes; is "KB is public" 200
 kill -TERM "$PID"; wait "$PID" 2>/dev/null
 
+# --store-cases keeps the raw case next to its report (off by default, above).
+start cases --db "$T/cases.db" --store-cases --no-access-log
+req POST /v1/evaluate -H 'Content-Type: application/json' --data-binary @"$EX/04-thiazide-hyponatremia.case.json"
+req GET "$(hdr location)"; is "--store-cases keeps the case" 200 '.case.id == "04-thiazide-hyponatremia"'
+kill -TERM "$PID"; wait "$PID" 2>/dev/null
+
 # Bad settings are refused with the field named.
 echo '{"listen": 8080}' > "$T/badconf.json"
 "$PARANEO" serve --config "$T/badconf.json" 2>"$T/err"; rc=$?
