@@ -64,7 +64,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: bench-serve server-test browser-test schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
+.PHONY: bench-screen bench-serve server-test browser-test schema-test bench eval all deps run check test unit-test cli-test asan asan-check fuzz fuzz-check \
         install uninstall clean distclean kb-check
 
 all: $(BUILD)/libparaneo.a $(BUILD)/libparaneo.so $(BUILD)/paraneo $(BUILD)/paraneo.pc
@@ -201,6 +201,15 @@ bench-serve: deps
 	@$(MAKE) --no-print-directory all
 	@bench/bench_serve.sh $(BUILD)/paraneo $(BENCH_SECONDS) 64
 
+# The bulk screener on a generated export of >= 2 GB (cached in $(BUILD)/bench-data):
+# scan GB/s per core, patients/s, peak RSS, against cat, jansson and jq.
+$(BUILD)/bench/bench_screen $(BUILD)/bench/bench_jansson_ndjson: $(BUILD)/bench/%: bench/%.c src/screen/scan.c src/screen/scan.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< src/screen/scan.c $(LDLIBS)
+
+bench-screen: all $(BUILD)/bench/bench_screen $(BUILD)/bench/bench_jansson_ndjson
+	@BUILD=$(BUILD) bench/bench_screen.sh
+
 # ---- fuzzing (clang libFuzzer) --------------------------------------------
 FUZZ_BUILD := build-fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
@@ -229,6 +238,14 @@ FUZZ_JWT_OBJ := $(addprefix $(FUZZ_BUILD)/obj/src/server/,auth.o jwk.o fetch.o)
 $(FUZZ_BUILD)/fuzz_jwt: fuzz/fuzz_jwt.c $(FUZZ_JWT_OBJ) $(FUZZ_LIB_OBJ)
 	@echo "  LD (fuzz) $@"
 	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_JWT_OBJ) $(FUZZ_LIB_OBJ) -lcurl -lpthread $(LDLIBS)
+
+# The CDS Hooks request path: every server object on top of the library.
+FUZZ_SERVER_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(sort $(wildcard src/server/*.c)))
+-include $(FUZZ_SERVER_OBJ:.o=.d)
+$(FUZZ_BUILD)/fuzz_cds: fuzz/fuzz_cds.c $(FUZZ_SERVER_OBJ) $(FUZZ_LIB_OBJ)
+	@echo "  LD (fuzz) $@"
+	@clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SERVER_OBJ) $(FUZZ_LIB_OBJ) \
+	    $(APP_LIBS) $(LDLIBS)
 
 fuzz: deps $(FUZZERS)
 	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZERS)

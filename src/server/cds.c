@@ -328,6 +328,62 @@ static json_t *card(pn_server *s, pn_report *r, json_t *report, const char *pati
     return c;
 }
 
+int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const char **msg)
+{
+    memset(call, 0, sizeof *call);
+    *path = *msg = NULL;
+    if (!json_is_object(req)) {
+        *path = "$", *msg = "the body must be a JSON object";
+        return -1;
+    }
+    const char *hook = js(req, "hook");
+    json_t *context = json_object_get(req, "context");
+    json_t *prefetch = json_object_get(req, "prefetch");
+    call->patient_id = js(context, "patientId");
+    call->fhir_server = js(req, "fhirServer");
+    call->access_token = js(json_object_get(req, "fhirAuthorization"), "access_token");
+    if (!hook)
+        *path = "$.hook", *msg = "required, a string";
+    else if (strcmp(hook, "patient-view") != 0)
+        *path = "$.hook", *msg = "this service answers the patient-view hook";
+    else if (!js(req, "hookInstance"))
+        *path = "$.hookInstance", *msg = "required, a string";
+    else if (!json_is_object(context))
+        *path = "$.context", *msg = "required, an object";
+    else if (!call->patient_id || !call->patient_id[0])
+        *path = "$.context.patientId", *msg = "required, a string";
+    else if (json_object_get(req, "fhirServer") && !call->fhir_server)
+        *path = "$.fhirServer", *msg = "must be a string (a URL)";
+    else if (prefetch && !json_is_object(prefetch) && !json_is_null(prefetch))
+        *path = "$.prefetch", *msg = "must be an object";
+    if (*path)
+        return -1;
+    /* The prefetch is enough when it holds the patient and the observations. */
+    call->need_fetch = !json_is_object(json_object_get(prefetch, "patient")) ||
+                       !json_is_object(json_object_get(prefetch, "observations"));
+    char ts[32];
+    call->bundle = json_pack("{s:s, s:s, s:s, s:[]}", "resourceType", "Bundle", "type",
+                             "collection", "timestamp", today_timestamp(ts), "entry");
+    if (!call->bundle) {
+        *path = "$", *msg = "out of memory";
+        return -1;
+    }
+    if (!call->need_fetch)
+        for (size_t i = 0; i < N_PREFETCH; i++)
+            add_resources(json_object_get(call->bundle, "entry"),
+                          json_object_get(prefetch, prefetch_keys[i][0]), NULL);
+    return 0;
+}
+
+json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id)
+{
+    json_t *report = (json_t *)pn__report_doc(r); /* borrowed, read only */
+    json_t *cards = json_array();
+    if (cards && suspected(report))
+        json_array_append_new(cards, card(s, r, report, patient_id, eval_id));
+    return cards;
+}
+
 void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
 {
     if (strcmp(rq->param, SERVICE_ID) != 0) {
@@ -351,42 +407,17 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
                     bad("$", rq->body ? jerr.text : "empty body"));
         return;
     }
-    const char *hook = js(req, "hook");
-    json_t *context = json_object_get(req, "context");
-    const char *patient_id = js(context, "patientId");
-    const char *fhir_server = js(req, "fhirServer");
-    json_t *fhir_auth = json_object_get(req, "fhirAuthorization");
-    json_t *prefetch = json_object_get(req, "prefetch");
-    const char *path = NULL, *msg = NULL;
-    if (!hook)
-        path = "$.hook", msg = "required, a string";
-    else if (strcmp(hook, "patient-view") != 0)
-        path = "$.hook", msg = "this service answers the patient-view hook";
-    else if (!js(req, "hookInstance"))
-        path = "$.hookInstance", msg = "required, a string";
-    else if (!json_is_object(context))
-        path = "$.context", msg = "required, an object";
-    else if (!patient_id || !patient_id[0])
-        path = "$.context.patientId", msg = "required, a string";
-    else if (json_object_get(req, "fhirServer") && !fhir_server)
-        path = "$.fhirServer", msg = "must be a string (a URL)";
-    else if (prefetch && !json_is_object(prefetch) && !json_is_null(prefetch))
-        path = "$.prefetch", msg = "must be an object";
-    if (path) {
-        json_decref(req);
+    pn_cds_call call;
+    const char *path, *msg;
+    if (pn__cds_read(req, &call, &path, &msg) != 0) {
         pn__problem(rs, 400, "invalid-request", msg, bad(path, msg));
+        json_decref(call.bundle);
+        json_decref(req);
         return;
     }
-
-    /* The patient's data: prefetch when complete enough, else the FHIR server. */
-    bool need_fetch = !json_is_object(json_object_get(prefetch, "patient")) ||
-                      !json_is_object(json_object_get(prefetch, "observations"));
-    char ts[32];
-    json_t *bundle = json_pack("{s:s, s:s, s:s, s:[]}", "resourceType", "Bundle", "type",
-                               "collection", "timestamp", today_timestamp(ts), "entry");
-    if (need_fetch) {
-        if (!fhir_server) {
-            json_decref(bundle);
+    if (call.need_fetch) {
+        if (!call.fhir_server) {
+            json_decref(call.bundle);
             json_decref(req);
             pn__problem(rs, 412, "prefetch-missing",
                         "the request has no prefetch for patient and observations and no "
@@ -395,26 +426,22 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
             return;
         }
         char ferr[512] = "";
-        char *data = pn__fetch_patient(fhir_server, js(fhir_auth, "access_token"), patient_id,
+        char *data = pn__fetch_patient(call.fhir_server, call.access_token, call.patient_id,
                                        FETCH_TIMEOUT_MS, ferr, sizeof ferr);
         json_t *fetched = data ? json_loads(data, 0, NULL) : NULL;
         free(data);
         if (!fetched) {
-            json_decref(bundle);
+            json_decref(call.bundle);
             json_decref(req);
             pn__problemf(rs, 502, "fhir-server", "could not read the patient from fhirServer: %s",
                          ferr[0] ? ferr : "invalid answer");
             return;
         }
-        add_resources(json_object_get(bundle, "entry"), fetched, NULL);
+        add_resources(json_object_get(call.bundle, "entry"), fetched, NULL);
         json_decref(fetched);
-    } else {
-        for (size_t i = 0; i < N_PREFETCH; i++)
-            add_resources(json_object_get(bundle, "entry"),
-                          json_object_get(prefetch, prefetch_keys[i][0]), NULL);
     }
-    char *data = json_dumps(bundle, JSON_COMPACT);
-    json_decref(bundle);
+    char *data = json_dumps(call.bundle, JSON_COMPACT);
+    json_decref(call.bundle);
     char id[37];
     pn_report *r = data ? pn__evaluate_and_store(s, data, strlen(data), true, "cds", id, rs) : NULL;
     free(data);
@@ -424,12 +451,9 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
         json_decref(req);
         return;
     }
-    json_t *report = (json_t *)pn__report_doc(r); /* borrowed, read only */
-    json_t *cards = json_array();
-    if (report && suspected(report))
-        json_array_append_new(cards, card(s, r, report, patient_id, id));
+    json_t *cards = pn__cds_cards(s, r, call.patient_id, id);
     pn_report_free(r);
-    json_decref(req);
+    json_decref(req); /* after the cards: call's strings point into req */
     snprintf(rs->location, sizeof rs->location, "/v1/evaluations/%s", id);
     pn__resp_json(rs, 200, json_pack("{s:o}", "cards", cards), "application/json");
 }

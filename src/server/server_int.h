@@ -103,6 +103,18 @@ bool pn__rest_allowed(pn_server *s, pn_req *rq, pn_resp *rs, const char *scope);
 
 /* cds.c */
 int pn__cds_init(pn_server *s);
+/* A patient-view request, read and checked: the strings borrow from it. */
+typedef struct pn_cds_call {
+    const char *patient_id, *fhir_server, *access_token;
+    bool need_fetch; /* prefetch lacks the patient or the observations */
+    json_t *bundle;  /* owned: the prefetched resources as a collection Bundle */
+} pn_cds_call;
+/* 0 when req is a usable patient-view request; else -1 with the field's
+ * JSON path and what is wrong (call->bundle may still need json_decref). */
+int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const char **msg);
+/* The cards for an evaluated report: one when something is suspected, else
+ * none (an empty array). */
+json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id);
 void pn__h_cds_discovery(pn_server *s, pn_req *rq, pn_resp *rs);
 void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs);
 void pn__h_cds_feedback(pn_server *s, pn_req *rq, pn_resp *rs);
