@@ -265,8 +265,9 @@ install: all
 	install -m 644 include/paraneo.h $(DESTDIR)$(INCLUDEDIR)/paraneo.h
 	install -m 644 $(BUILD)/paraneo.pc $(DESTDIR)$(LIBDIR)/pkgconfig/paraneo.pc
 	install -m 644 docs/paraneo.1 $(DESTDIR)$(MANDIR)/man1/paraneo.1
-	rm -rf $(DESTDIR)$(DATADIR)/kb
+	rm -rf $(DESTDIR)$(DATADIR)/kb $(DESTDIR)$(DATADIR)/web
 	cp -R kb $(DESTDIR)$(DATADIR)/kb
+	cp -R web $(DESTDIR)$(DATADIR)/web
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/paraneo $(DESTDIR)$(LIBDIR)/libparaneo.a \
