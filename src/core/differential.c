@@ -252,6 +252,30 @@ static double prior_of(const pn_eval *e, const pn_kb_syndrome *sy)
 /* Scores syndrome s; with explain=true, present findings against it that a
  * likely other condition explains are neutralised; with build=true the
  * evidence list of the report is built too. */
+/* The course of the illness this syndrome would explain: that of the
+ * earliest dated finding among the syndrome's own findings (a diabetes on
+ * the problem list since 2010 does not make a new neuropathy chronic), else
+ * the case's. */
+static pn_course syndrome_course(const pn_eval *e, const pn_kb_syndrome *sy)
+{
+    int32_t first = PN_NO_DATE;
+    pn_course course = PN_COURSE_NONE;
+    for (size_t i = 0; i < sy->n_ev; i++) {
+        const pn_kb_ev *it = &sy->ev[i];
+        int fi = -1;
+        if (it->kind != PN_EV_FINDING || it->target < 0 ||
+            pn__obs_term(&e->obs, it->target, &fi, NULL) != OBS_PRESENT || fi < 0)
+            continue;
+        const pn_finding *f = &e->c->findings[fi];
+        if (f->onset != PN_NO_DATE && f->course != PN_COURSE_NONE &&
+            (first == PN_NO_DATE || f->onset < first)) {
+            first = f->onset;
+            course = f->course;
+        }
+    }
+    return course != PN_COURSE_NONE ? course : e->obs.course;
+}
+
 static void score_one(pn_eval *e, size_t s, bool explain, bool build)
 {
     const pn_kb_syndrome *sy = &e->kb->syndromes[s];
@@ -311,7 +335,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
                                "formal criteria (model likelihood ratio)", model, false, NULL);
         }
     }
-    const pn_course cs = e->obs.course;
+    const pn_course cs = syndrome_course(e, sy);
     if (sy->course_obj && cs != PN_COURSE_NONE) {
         double share = sy->course[cs];
         double lr = clamp(share / (1.0 / 3.0), COURSE_LR_MIN, COURSE_LR_MAX);
