@@ -443,7 +443,7 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
     char *data = json_dumps(call.bundle, JSON_COMPACT);
     json_decref(call.bundle);
     char id[37];
-    pn_report *r = data ? pn__evaluate_and_store(s, data, strlen(data), true, "cds", id, rs) : NULL;
+    pn_report *r = data ? pn__evaluate_and_store(s, data, strlen(data), true, "cds", id, NULL, rs) : NULL;
     free(data);
     if (!r) {
         if (!rs->body)

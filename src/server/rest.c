@@ -77,8 +77,11 @@ static json_t *one_error(const char *path, const char *message)
 }
 
 pn_report *pn__evaluate_and_store(pn_server *s, const char *body, size_t len, bool fhir,
-                                  const char *origin, char id[37], pn_resp *rs)
+                                  const char *origin, char id[37], char **report_json,
+                                  pn_resp *rs)
 {
+    if (report_json)
+        *report_json = NULL;
     pn_error err = {0};
     pn_case *c = NULL;
     pn_status st = fhir ? pn_case_parse_fhir(s->kb, body, len, &c, &err)
@@ -111,8 +114,11 @@ pn_report *pn__evaluate_and_store(pn_server *s, const char *body, size_t len, bo
                        .rescreening = json_object_get(pn__report_doc(r), "rescreening")};
     char serr[256] = "";
     int rc = report ? pn__store_put_evaluation(s->store, &e, id, serr, sizeof serr) : -1;
-    free(report);
     pn_case_free(c);
+    if (rc == 0 && report_json)
+        *report_json = report; /* printing a report costs as much as half an evaluation */
+    else
+        free(report);
     if (rc != 0) {
         pn_report_free(r);
         /* Not stored means not acknowledged: the client may retry. */
@@ -154,8 +160,8 @@ void pn__h_evaluate(pn_server *s, pn_req *rq, pn_resp *rs)
                     one_error("$", "the body is empty; send a case/1 document"));
         return;
     }
-    char id[37];
-    pn_report *r = pn__evaluate_and_store(s, rq->body, rq->len, fhir, "rest", id, rs);
+    char id[37], *report = NULL;
+    pn_report *r = pn__evaluate_and_store(s, rq->body, rq->len, fhir, "rest", id, &report, rs);
     if (!r)
         return;
     snprintf(rs->location, sizeof rs->location, "/v1/evaluations/%s", id);
@@ -166,8 +172,9 @@ void pn__h_evaluate(pn_server *s, pn_req *rq, pn_resp *rs)
             snprintf(subject, sizeof subject, "Patient/%s", cid);
         pn__resp_text(rs, 200, pn_report_fhir(r, subject[0] ? subject : NULL),
                       "application/fhir+json");
+        free(report);
     } else {
-        pn__resp_text(rs, 200, pn_report_json(r, PN_JSON_COMPACT), "application/json");
+        pn__resp_text(rs, 200, report, "application/json");
     }
     pn_report_free(r);
 }

@@ -128,9 +128,11 @@ void pn__h_static(pn_server *s, pn_req *rq, pn_resp *rs);
 void pn__h_openapi(pn_server *s, pn_req *rq, pn_resp *rs);
 
 /* Evaluates a case or FHIR body, stores the result; shared by REST and CDS.
- * On success returns the report (caller frees) and writes the evaluation id;
+ * On success returns the report (caller frees), writes the evaluation id
+ * and, when report_json is not NULL, hands over the printed report (free);
  * on failure fills rs with a problem and returns NULL. */
 pn_report *pn__evaluate_and_store(pn_server *s, const char *body, size_t len, bool fhir,
-                                  const char *origin, char id[37], pn_resp *rs);
+                                  const char *origin, char id[37], char **report_json,
+                                  pn_resp *rs);
 
 #endif

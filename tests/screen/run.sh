@@ -109,6 +109,13 @@ check "missing --tmp: exit 2, no output file" '[ $rc = 2 ] && [ ! -e "$w/x.ndjso
 check "--out /dev/stdout, --summary /dev/stderr: written in place" \
     'cmp -s "$w/pipe.ndjson" "$w/t1.ndjson" && [ -c /dev/null ] && grep -q screen-summary "$w/stderr.json"'
 
+# Disk full (a file-size limit stands in: writes fail with EFBIG, as with
+# ENOSPC): a clear error, a failing exit, and no output under the final name.
+( trap '' XFSZ; ulimit -f 200; "$P" screen "$w/s" --out "$w/full.ndjson" --tmp "$w" 2>"$w/full.err" ); rc=$?
+check "disk full: failing exit and a clear error" '[ $rc != 0 ] && grep -qi "cannot write\|too large\|no space" "$w/full.err"'
+check "disk full: no output file" '[ ! -e "$w/full.ndjson" ]'
+check "disk full: no temporary files left" '! ls -d "$w"/paraneo-screen.* >/dev/null 2>&1'
+
 # ---- planted patients at scale, bounded memory ---------------------------------
 "$P" synth --patients 12000 --seed 5 --pns-rate 0.01 --mimic-rate 0.01 --out "$w/big" --quiet
 "$P" screen "$w/big" --out "$w/big.ndjson" --summary "$w/big.json" --threads 2 \
