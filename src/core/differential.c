@@ -22,6 +22,8 @@
 #define REFERRAL_FACTOR 30.0 /* prior odds: population -> patients under evaluation */
 #define PRIOR_MAX 0.5
 #define EXPLAINED_BY 0.5 /* another condition this likely can explain a finding away */
+#define DOMINANT_MIN 0.9      /* a condition this likely, and ... */
+#define DOMINANT_ODDS 20.0    /* ...this many times likelier, explains shared findings */
 #define OBLIGATE_CAP 0.15     /* score limit while a defining finding is unknown */
 #define CRITERIA_LR_MET 8.0   /* a syndrome's formal criteria met: sens 0.8, spec 0.9 */
 #define CRITERIA_LR_NOT 0.25  /* ...and every set of them clearly not met */
@@ -240,6 +242,28 @@ static int explainer(const pn_eval *e, int self, int term)
     return best;
 }
 
+/* Which other syndrome, likely and far likelier than this one, also has
+ * this present finding as evidence for it?  Then the finding is explained
+ * and stops counting for this one: a Hu-positive sensory neuronopathy
+ * accounts for the paraesthesia, which no longer argues for a diabetic
+ * neuropathy in a patient without diabetes (explaining away, as in a
+ * noisy-OR network; docs/model.md).  Applied to mimics only. */
+static int dominant_explainer(const pn_eval *e, int self, int term)
+{
+    int best = -1;
+    for (size_t s = 0; s < e->kb->n_syndromes; s++) {
+        if ((int)s == self || e->first[s] < DOMINANT_MIN ||
+            e->first_lo[s] - e->first_lo[self] < log(DOMINANT_ODDS))
+            continue;
+        const pn_kb_syndrome *sy = &e->kb->syndromes[s];
+        for (size_t i = 0; i < sy->n_ev; i++)
+            if (sy->ev[i].kind == PN_EV_FINDING && sy->ev[i].target == term &&
+                sy->ev[i].lr_pos > 1 && (best < 0 || e->first_lo[s] > e->first_lo[best]))
+                best = (int)s;
+    }
+    return best;
+}
+
 static double prior_of(const pn_eval *e, const pn_kb_syndrome *sy)
 {
     double prev = clamp(e->obs.cancer_known ? sy->prior_cancer : sy->prior_no_cancer, PRIOR_MIN,
@@ -294,8 +318,14 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
         lr = pow(lr, v.scale);
         const char *why = NULL;
         bool neutral = false;
-        if (explain && v.pos && lr < 1 && it->kind == PN_EV_FINDING) {
-            int x = explainer(e, (int)s, it->target);
+        if (explain && v.pos && it->kind == PN_EV_FINDING && lr != 1) {
+            /* Only alternatives lose shared findings to a dominant
+             * condition: a paraneoplastic syndrome keeps its own (missing
+             * one costs more than listing one). */
+            bool alternative = strcmp(sy->kind, "paraneoplastic") != 0;
+            int x = lr < 1 ? explainer(e, (int)s, it->target)
+                    : alternative ? dominant_explainer(e, (int)s, it->target)
+                                  : -1;
             if (x >= 0) {
                 neutral = true;
                 why = e->kb->syndromes[x].id;
@@ -429,6 +459,10 @@ pn_status pn__differential(pn_eval *e)
     if (!e->first)
         return PN_ENOMEM;
     memcpy(e->first, e->score, n * sizeof *e->first);
+    e->first_lo = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->first_lo);
+    if (!e->first_lo)
+        return PN_ENOMEM;
+    memcpy(e->first_lo, e->logodds, n * sizeof *e->first_lo);
     for (size_t s = 0; s < n; s++)
         score_one(e, s, true, false);
     for (size_t s = 0; s < n; s++)

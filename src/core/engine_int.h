@@ -76,6 +76,7 @@ typedef struct pn_eval {
     /* differential */
     double *logodds, *score;  /* per syndrome */
     double *first;            /* first-pass scores (before explaining away) */
+    double *first_lo;         /* ...and their log-odds (scores saturate at 1) */
     json_t **evidence;        /* per syndrome: evidence array (listed entries only) */
     bool *specific;           /* per syndrome: has a clinical item with LR >= 2 for it */
     bool specific_cur;        /* scratch of score_one */
