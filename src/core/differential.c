@@ -62,7 +62,11 @@ static item_eval evaluate_item(const pn_eval *e, const pn_kb_ev *ev, bool build)
     const pn_case *c = e->c;
     const pn_obs *o = &e->obs;
     const char *s = ev->name;
-    v.clinical = ev->kind <= PN_EV_CRITERIA;
+    /* What can list a syndrome: its findings, antibodies, criteria.  A known
+     * tumour, drug or treatment raises the odds of what it causes but is not
+     * itself a clinical picture: lung cancer alone lists no encephalomyelitis. */
+    v.clinical = ev->kind == PN_EV_FINDING || ev->kind == PN_EV_ANTIBODY ||
+                 ev->kind == PN_EV_CRITERIA;
     switch (ev->kind) {
     case PN_EV_FINDING: {
         int t = ev->target, f, lab;
@@ -305,6 +309,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     const pn_kb_syndrome *sy = &e->kb->syndromes[s];
     json_t *ev = build ? json_array() : NULL;
     e->specific_cur = false;
+    e->symptomatic_cur = false;
     double prior = prior_of(e, sy);
     double lo = log(prior / (1 - prior));
     for (size_t i = 0; i < sy->n_ev; i++) {
@@ -331,6 +336,8 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
                 why = e->kb->syndromes[x].id;
             }
         }
+        if (!neutral && v.pos && it->kind == PN_EV_FINDING && lr >= PN_LIST_MIN_LR)
+            e->symptomatic_cur = true;
         lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, it->basis, it->obj, neutral, why);
     }
     json_t *model = build ? json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional")
@@ -404,6 +411,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     e->logodds[s] = lo;
     e->score[s] = 1.0 / (1.0 + exp(-lo));
     e->specific[s] = e->specific_cur;
+    e->symptomatic[s] = e->symptomatic_cur;
     if (build) {
         json_decref(e->evidence[s]);
         e->evidence[s] = ev;
@@ -450,7 +458,8 @@ pn_status pn__differential(pn_eval *e)
     e->evidence = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->evidence);
     e->order = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->order);
     e->specific = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->specific);
-    if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific)
+    e->symptomatic = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->symptomatic);
+    if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific || !e->symptomatic)
         return PN_ENOMEM;
     for (size_t s = 0; s < n; s++)
         score_one(e, s, false, false);

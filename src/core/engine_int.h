@@ -80,6 +80,8 @@ typedef struct pn_eval {
     json_t **evidence;        /* per syndrome: evidence array (listed entries only) */
     bool *specific;           /* per syndrome: has a clinical item with LR >= 2 for it */
     bool specific_cur;        /* scratch of score_one */
+    bool *symptomatic;        /* per syndrome: a finding of it is present (LR >= 2) */
+    bool symptomatic_cur;
     int *order;               /* syndromes by score, best first */
     json_t *report;           /* the report/1 document being built */
     json_t *warnings;

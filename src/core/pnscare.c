@@ -101,7 +101,8 @@ pn_status pn__pns_care(pn_eval *e)
             int s = e->order[k];
             if (e->score[s] < PN_SUSPECT_SCORE)
                 break;
-            if (strcmp(kb->syndromes[s].kind, "paraneoplastic") == 0)
+            /* a phenotype is a clinical picture: one of its findings is present */
+            if (strcmp(kb->syndromes[s].kind, "paraneoplastic") == 0 && e->symptomatic[s])
                 lead = s;
         }
         if (lead >= 0 && strcmp(kb->syndromes[lead].system, "nervous") == 0) {
@@ -113,7 +114,7 @@ pn_status pn__pns_care(pn_eval *e)
                     if (e->score[s] < PN_SUSPECT_SCORE || e->score[s] < 0.5 * e->score[lead])
                         break;
                     if (strcmp(kb->syndromes[s].system, "nervous") != 0 ||
-                        strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0)
+                        strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0 || !e->symptomatic[s])
                         continue;
                     int p = class_points(table, pclass(kb, s));
                     if (p > best_pts)
