@@ -5,6 +5,7 @@
 #include "core/case_int.h"
 #include "kb/kb_int.h"
 #include "util/date.h"
+#include "util/jsondump.h"
 
 static json_t *date_or_null(int32_t d)
 {
@@ -158,8 +159,8 @@ char *pn_case_json(const pn_case *c, int flags)
         json_array_append_new(arr, json_string(c->warnings[i]));
     json_object_set_new(doc, "warnings", arr);
 
-    char *s = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10) |
-                                  ((flags & PN_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
+    char *s = pn__json_dumps(doc, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10) |
+                                  ((flags & PN_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT), NULL);
     json_decref(doc);
     return s;
 }

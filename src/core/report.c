@@ -9,6 +9,7 @@
 #include "core/error_int.h"
 #include "core/report_int.h"
 #include "util/date.h"
+#include "util/jsondump.h"
 
 const char *pn__jstr(json_t *obj, const char *key)
 {
@@ -224,8 +225,8 @@ void pn_report_free(pn_report *r)
 
 char *pn_report_json(const pn_report *r, int flags)
 {
-    return json_dumps(r->doc, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) |
-                                  ((flags & PN_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
+    return pn__json_dumps(r->doc, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) |
+                                  ((flags & PN_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT), NULL);
 }
 
 const char *pn_report_case_id(const pn_report *r)

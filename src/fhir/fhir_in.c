@@ -22,6 +22,7 @@
 #include "kb/kb_int.h"
 #include "util/date.h"
 #include "util/text.h"
+#include "util/jsondump.h"
 
 #define FHIR_MAX_RESOURCES 100000
 
@@ -993,7 +994,7 @@ pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len, pn_c
     pn_status st = pn__fhir_to_case(kb, data, len, &doc, &warnings, &refs, err);
     if (st != PN_OK)
         return st;
-    char *s = json_dumps(doc, JSON_COMPACT);
+    char *s = pn__json_dumps(doc, JSON_COMPACT, NULL);
     json_decref(doc);
     if (!s) {
         json_decref(warnings);

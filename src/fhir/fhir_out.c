@@ -14,6 +14,7 @@
 
 #include "core/report_int.h"
 #include "fhir/fhir_int.h"
+#include "util/jsondump.h"
 
 static const char *s(json_t *o, const char *k)
 {
@@ -202,7 +203,7 @@ char *pn_report_fhir(const pn_report *r, const char *subject_ref)
     snprintf(ts, sizeof ts, "%sT00:00:00Z", as_of);
     json_object_set_new(bundle, "timestamp", json_string(ts));
     json_decref(subject);
-    char *out = json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    char *out = pn__json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), NULL);
     json_decref(bundle);
     return out;
 }

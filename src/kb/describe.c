@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kb/kb_int.h"
+#include "util/jsondump.h"
 
 static const char *str(json_t *obj, const char *key)
 {
@@ -79,7 +80,7 @@ char *pn_kb_syndrome_json(const pn_kb *kb, const char *id, pn_status *status)
     json_object_set_new(doc, "workup", matching(kb, PN_SEC_WORKUP, "syndrome", id));
     json_object_set_new(doc, "rescreening", matching(kb, PN_SEC_RESCREENING, "syndrome", id));
     json_object_set_new(doc, "references", references(kb, doc));
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = pn__json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER, NULL);
     json_decref(doc);
     if (status)
         *status = s ? PN_OK : PN_ENOMEM;
@@ -158,7 +159,7 @@ char *pn_kb_stats_json(const pn_kb *kb)
     }
     json_object_set_new(doc, "syndromes_short_of_coverage", json_integer((json_int_t)short_of));
     json_object_set_new(doc, "coverage", cov);
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = pn__json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER, NULL);
     json_decref(doc);
     return s;
 }

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "kb/kb_int.h"
+#include "util/jsondump.h"
 
 static json_t *copy_strings(json_t *arr)
 {
@@ -104,7 +105,7 @@ char *pn_kb_vocabulary_json(const pn_kb *kb)
                             "syndromes", vocab_syndromes(kb));
     if (!doc)
         return NULL;
-    char *s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL);
     json_decref(doc);
     return s;
 }

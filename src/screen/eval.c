@@ -14,6 +14,7 @@
 
 #include "core/report_int.h"
 #include "screen/screen.h"
+#include "util/jsondump.h"
 
 #define MAX_DROPS 64
 
@@ -301,7 +302,7 @@ int pn__scr_eval_patient(pn_scr_eval *e, const char *key, size_t klen, pn_scr_li
     if (!row)
         return 0;
     c->flagged++;
-    char *s = json_dumps(row, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    char *s = pn__json_dumps(row, JSON_COMPACT | JSON_REAL_PRECISION(6), NULL);
     json_decref(row);
     if (!s)
         return -1;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "screen/screen.h"
+#include "util/jsondump.h"
 
 /* ---- counts ---------------------------------------------------------------- */
 
@@ -715,7 +716,7 @@ char *pn__scr_summary_json(const pn_screen_opts *o, const pn_scr_file *files, si
                         json_real(r3(t->total > 0 ? (double)c->patients / t->total : 0)));
     json_object_set_new(s, "spill_bytes", json_integer((json_int_t)spill_bytes));
     json_object_set_new(s, "peak_rss_mb", json_real(r3(peak_rss_mb)));
-    char *out = json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    char *out = pn__json_dumps(s, JSON_COMPACT | JSON_REAL_PRECISION(10), NULL);
     json_decref(s);
     return out;
 }

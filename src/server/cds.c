@@ -14,6 +14,7 @@
 #include "core/report_int.h"
 #include "server/fetch.h"
 #include "server/server_int.h"
+#include "util/jsondump.h"
 
 #define SERVICE_ID "paraneo-patient-view"
 #define FETCH_TIMEOUT_MS 15000
@@ -44,7 +45,7 @@ int pn__cds_init(pn_server *s)
         "order and when to screen again. Every statement is sourced.",
         "prefetch", prefetch);
     json_t *doc = json_pack("{s:[o]}", "services", svc);
-    s->discovery = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    s->discovery = doc ? pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
     json_decref(doc);
     if (!s->discovery)
         return -1;
@@ -440,7 +441,7 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
         add_resources(json_object_get(call.bundle, "entry"), fetched, NULL);
         json_decref(fetched);
     }
-    char *data = json_dumps(call.bundle, JSON_COMPACT);
+    char *data = pn__json_dumps(call.bundle, JSON_COMPACT, NULL);
     json_decref(call.bundle);
     char id[37];
     pn_report *r = data ? pn__evaluate_and_store(s, data, strlen(data), true, "cds", id, NULL, rs) : NULL;
@@ -498,7 +499,7 @@ void pn__h_cds_feedback(pn_server *s, pn_req *rq, pn_resp *rs)
         pn__problem(rs, 400, "invalid-feedback", msg, bad(p, msg));
         return;
     }
-    char *text = json_dumps(fb, JSON_COMPACT);
+    char *text = pn__json_dumps(fb, JSON_COMPACT, NULL);
     json_decref(fb);
     char err[256] = "";
     int rc = text ? pn__store_put_feedback(s->store, rq->param, text, err, sizeof err) : -1;

@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/strmap.h"
+#include "util/jsondump.h"
 
 #define FETCH_MAX_BYTES (32L * 1024 * 1024) /* all responses of one fetch together */
 #define FETCH_MAX_PAGES 20                  /* per search */
@@ -306,7 +307,7 @@ char *pn__fetch_patient(const char *fhir_server, const char *access_token, const
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
         if (search(&f, types[i], patient_id, entries, &seen))
             goto done;
-    if (!(out = json_dumps(bundle, JSON_COMPACT)))
+    if (!(out = pn__json_dumps(bundle, JSON_COMPACT, NULL)))
         fail(&f, "out of memory");
 done:
     json_decref(patient);

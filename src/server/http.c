@@ -20,6 +20,7 @@
 
 #include "server/fetch.h"
 #include "server/server_int.h"
+#include "util/jsondump.h"
 
 static int64_t now_ns(void)
 {
@@ -270,7 +271,7 @@ int pn__server_start(const pn_server_config *cfg, const pn_kb *kb, pn_server **o
         json_t *doc = json_pack("{s:O, s:O, s:O}", "version", json_object_get(v, "version"),
                                 "digest", json_object_get(v, "digest"), "syndromes",
                                 json_object_get(v, "syndromes"));
-        s->syndromes = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        s->syndromes = doc ? pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
         json_decref(doc);
         json_decref(v);
         if (!s->syndromes) {

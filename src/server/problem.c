@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/server_int.h"
+#include "util/jsondump.h"
 
 static const char *title_for(int status)
 {
@@ -29,7 +30,7 @@ void pn__resp_json(pn_resp *rs, int status, json_t *doc, const char *type)
 {
     rs->status = status;
     rs->type = type ? type : "application/json";
-    rs->body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    rs->body = doc ? pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
     json_decref(doc);
     if (!rs->body) {
         rs->status = 500;

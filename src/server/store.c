@@ -31,6 +31,7 @@
 
 #include "util/buf.h"
 #include "util/date.h"
+#include "util/jsondump.h"
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -796,7 +797,7 @@ int pn__store_get_evaluation(pn_store *s, const char *id, char **json, char *err
              id);
         goto out;
     }
-    head_text = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    head_text = pn__json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL);
     if (!head_text) {
         fail(err, errlen, "store: out of memory");
         goto out;
@@ -811,7 +812,7 @@ int pn__store_get_evaluation(pn_store *s, const char *id, char **json, char *err
             pn__buf_puts(&b, case_json);
         } else { /* not JSON (kept as received): a JSON string */
             json_t *str = json_string(case_json);
-            char *q = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+            char *q = str ? pn__json_dumps(str, JSON_ENCODE_ANY, NULL) : NULL;
             json_decref(str);
             pn__buf_puts(&b, q ? q : "null");
             free(q);
@@ -874,7 +875,7 @@ int pn__store_followups(pn_store *s, const char *due, char **json, char *err, si
         fail(err, errlen, "store: followups: %s", sqlite3_errmsg(c->db));
         goto out;
     }
-    *json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *json = pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL);
     if (!*json) {
         fail(err, errlen, "store: out of memory");
         goto out;

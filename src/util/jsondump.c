@@ -1,0 +1,304 @@
+/* jsondump.c - see jsondump.h.  The layout rules (indent, separators,
+ * real formatting) follow jansson 2.14's dump.c and strconv.c. */
+#include "util/jsondump.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INDENT_OF(f) ((f)&0x1F)
+#define PRECISION_OF(f) (((f) >> 11) & 0x1F)
+
+typedef struct out {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} out;
+
+static bool grow(out *o, size_t need)
+{
+    if (o->failed)
+        return false;
+    if (need > SIZE_MAX / 2 - o->len) {
+        o->failed = true;
+        return false;
+    }
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap < o->len + need + 1)
+        cap *= 2;
+    char *d = realloc(o->data, cap);
+    if (!d) {
+        o->failed = true;
+        return false;
+    }
+    o->data = d;
+    o->cap = cap;
+    return true;
+}
+
+static inline void put(out *o, const char *s, size_t n)
+{
+    if (o->cap - o->len <= n && !grow(o, n))
+        return;
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+static inline void put_c(out *o, char c)
+{
+    if (o->cap - o->len <= 1 && !grow(o, 1))
+        return;
+    o->data[o->len++] = c;
+}
+
+static void put_indent(out *o, size_t flags, int depth, bool space)
+{
+    unsigned width = INDENT_OF(flags);
+    if (width > 0) {
+        size_t n = (size_t)depth * width;
+        if (o->cap - o->len <= n + 1 && !grow(o, n + 1))
+            return;
+        o->data[o->len++] = '\n';
+        memset(o->data + o->len, ' ', n);
+        o->len += n;
+    } else if (space && !(flags & JSON_COMPACT)) {
+        put_c(o, ' ');
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (jansson's utf8_check_first and
+ * utf8_check_full), or 0 when it is invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+    unsigned char u = s[0];
+    size_t size;
+    int32_t value;
+    if (u < 0x80)
+        return 1;
+    if (u < 0xC2)
+        return 0; /* continuation byte or overlong 2-byte start */
+    if (u < 0xE0) {
+        size = 2;
+        value = u & 0x1F;
+    } else if (u < 0xF0) {
+        size = 3;
+        value = u & 0xF;
+    } else if (u <= 0xF4) {
+        size = 4;
+        value = u & 0x7;
+    } else {
+        return 0;
+    }
+    if (size > avail)
+        return 0;
+    for (size_t i = 1; i < size; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+        value = (value << 6) + (s[i] & 0x3F);
+    }
+    if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
+        (size == 3 && value < 0x800) || (size == 4 && value < 0x10000))
+        return 0;
+    return size;
+}
+
+/* False on invalid UTF-8, with the output where jansson leaves it (the
+ * opening quote and the text up to the last escape). */
+static bool put_string(out *o, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
+    put_c(o, '"');
+    while (s < end) {
+        unsigned char c = *s;
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            s++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_seq(s, (size_t)(end - s));
+            if (n == 0)
+                return false;
+            s += n;
+            continue;
+        }
+        put(o, (const char *)run, (size_t)(s - run));
+        char esc[6] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xF];
+            n = 6;
+        }
+        put(o, esc, n);
+        run = ++s;
+    }
+    put(o, (const char *)run, (size_t)(s - run));
+    put_c(o, '"');
+    return true;
+}
+
+static void put_integer(out *o, json_int_t v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    /* in unsigned arithmetic so that the most negative value works */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put(o, p, (size_t)(buf + sizeof buf - p));
+}
+
+/* jansson's jsonp_dtostr: %.*g, a '.' for the locale's decimal point, ".0"
+ * when neither '.' nor 'e' shows, no '+' or leading zeros in the exponent. */
+static void put_real(out *o, double v, size_t flags)
+{
+    char buf[100];
+    int precision = (int)PRECISION_OF(flags);
+    if (precision == 0)
+        precision = 17;
+    int n = snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        o->failed = true;
+        return;
+    }
+    size_t length = (size_t)n;
+    bool dot_or_e = false;
+    for (size_t i = 0; i < length; i++) {
+        if (buf[i] == '.' || buf[i] == 'e') {
+            dot_or_e = true;
+        } else if (buf[i] == ',') {
+            buf[i] = '.'; /* a locale's decimal comma */
+            dot_or_e = true;
+        }
+    }
+    if (!dot_or_e) {
+        if (length + 3 >= sizeof buf) {
+            o->failed = true;
+            return;
+        }
+        buf[length++] = '.';
+        buf[length++] = '0';
+        buf[length] = '\0';
+    }
+    char *start = strchr(buf, 'e');
+    if (start) {
+        start++;
+        char *endp = start + 1;
+        if (*start == '-')
+            start++;
+        while (*endp == '0')
+            endp++;
+        if (endp != start) {
+            memmove(start, endp, length - (size_t)(endp - buf));
+            length -= (size_t)(endp - start);
+        }
+    }
+    put(o, buf, length);
+}
+
+static void dump(out *o, const json_t *v, size_t flags, int depth)
+{
+    if (o->failed)
+        return;
+    switch (json_typeof(v)) {
+    case JSON_NULL: put(o, "null", 4); return;
+    case JSON_TRUE: put(o, "true", 4); return;
+    case JSON_FALSE: put(o, "false", 5); return;
+    case JSON_INTEGER: put_integer(o, json_integer_value(v)); return;
+    case JSON_REAL: put_real(o, json_real_value(v), flags); return;
+    case JSON_STRING:
+        if (!put_string(o, json_string_value(v), json_string_length(v)))
+            o->failed = true;
+        return;
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        put_c(o, '[');
+        if (n == 0) {
+            put_c(o, ']');
+            return;
+        }
+        put_indent(o, flags, depth + 1, false);
+        for (size_t i = 0; i < n && !o->failed; i++) {
+            dump(o, json_array_get(v, i), flags, depth + 1);
+            if (i + 1 < n) {
+                put_c(o, ',');
+                put_indent(o, flags, depth + 1, true);
+            } else {
+                put_indent(o, flags, depth, false);
+            }
+        }
+        put_c(o, ']');
+        return;
+    }
+    case JSON_OBJECT: {
+        void *it = json_object_iter((json_t *)v);
+        put_c(o, '{');
+        if (!it) {
+            put_c(o, '}');
+            return;
+        }
+        put_indent(o, flags, depth + 1, false);
+        bool compact = flags & JSON_COMPACT;
+        while (it && !o->failed) {
+            void *next = json_object_iter_next((json_t *)v, it);
+            /* jansson goes on after a key with invalid UTF-8 (keys set
+             * with json_object_set_nocheck); so does this, to match */
+            (void)put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
+            put(o, ": ", compact ? 1 : 2);
+            dump(o, json_object_iter_value(it), flags, depth + 1);
+            if (next) {
+                put_c(o, ',');
+                put_indent(o, flags, depth + 1, true);
+            } else {
+                put_indent(o, flags, depth, false);
+            }
+            it = next;
+        }
+        put_c(o, '}');
+        return;
+    }
+    }
+    o->failed = true; /* not reached: every json_type is handled */
+}
+
+char *pn__json_dumps(const json_t *v, size_t flags, size_t *len)
+{
+    if (len)
+        *len = 0;
+    if (flags & (JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH | JSON_EMBED)) {
+        char *s = json_dumps(v, flags);
+        if (s && len)
+            *len = strlen(s);
+        return s;
+    }
+    if (!v || (!(flags & JSON_ENCODE_ANY) && !json_is_array(v) && !json_is_object(v)))
+        return NULL;
+    out o = {0};
+    dump(&o, v, flags, 0);
+    if (!o.failed)
+        put_c(&o, '\0');
+    if (o.failed) {
+        free(o.data);
+        return NULL;
+    }
+    if (len)
+        *len = o.len - 1;
+    return o.data;
+}
