@@ -55,59 +55,82 @@ const char *pn__src_text(pn_eval *e, json_t *fact)
  * in "source" fields and inside the text of "why", "notes" and "reasons". */
 static bool citing_key(const char *key)
 {
-    static const char *const keys[] = {"source", "band_source", "why", "notes", "reasons", NULL};
-    for (const char *const *k = keys; *k; k++)
-        if (strcmp(*k, key) == 0)
-            return true;
-    return false;
+    /* called for every key of the report: the first letter rules most out */
+    switch (key[0]) {
+    case 's': return strcmp(key, "source") == 0;
+    case 'b': return strcmp(key, "band_source") == 0;
+    case 'w': return strcmp(key, "why") == 0;
+    case 'n': return strcmp(key, "notes") == 0;
+    case 'r': return strcmp(key, "reasons") == 0;
+    default: return false;
+    }
 }
 
-static void collect_refs(const pn_kb *kb, json_t *j, json_t *seen, bool citing)
+static bool is_ref_delim(unsigned char c)
+{
+    return c == ' ' || c == ';' || c == ',' || c == '(' || c == ')' || c == '[' || c == ']';
+}
+
+/* Marks in cited[] (one flag per KB source) every source id the text of
+ * the citing fields names. */
+static void collect_refs(const pn_kb *kb, json_t *j, bool *cited, bool citing)
 {
     if (json_is_string(j) && citing) {
         const char *s = json_string_value(j);
         char tok[160];
         while (*s) {
-            while (*s && strchr(" ;,()[]", *s))
+            while (*s && is_ref_delim((unsigned char)*s))
                 s++;
-            size_t n = strcspn(s, " ;,()[]");
-            if (n && n < sizeof tok && memchr(s, ':', n)) {
+            size_t n = 0;
+            bool colon = false;
+            for (; s[n] && !is_ref_delim((unsigned char)s[n]); n++)
+                colon |= s[n] == ':';
+            if (n && n < sizeof tok && colon) {
                 memcpy(tok, s, n);
                 tok[n] = '\0';
+                int at = pn__kb_find(kb, PN_SEC_SOURCES, tok);
                 /* a trailing full stop ends a sentence, not an id */
-                if (tok[n - 1] == '.' && pn__kb_find(kb, PN_SEC_SOURCES, tok) < 0)
+                if (at < 0 && tok[n - 1] == '.') {
                     tok[n - 1] = '\0';
-                if (pn__kb_find(kb, PN_SEC_SOURCES, tok) >= 0)
-                    json_object_set_new(seen, tok, json_true());
+                    at = pn__kb_find(kb, PN_SEC_SOURCES, tok);
+                }
+                if (at >= 0)
+                    cited[at] = true;
             }
             s += n;
         }
     } else if (json_is_object(j)) {
         const char *k;
         json_t *v;
-        json_object_foreach(j, k, v) collect_refs(kb, v, seen, citing_key(k));
+        json_object_foreach(j, k, v) collect_refs(kb, v, cited, citing_key(k));
     } else if (json_is_array(j)) {
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) collect_refs(kb, v, seen, citing);
+        json_array_foreach(j, i, v) collect_refs(kb, v, cited, citing);
     }
 }
 
 static json_t *references(const pn_kb *kb, json_t *report)
 {
-    json_t *seen = json_object(), *out = json_array();
-    collect_refs(kb, report, seen, false);
+    size_t n = kb->sec[PN_SEC_SOURCES].len;
+    bool *cited = calloc(n ? n : 1, sizeof *cited);
+    json_t *out = json_array();
+    if (!cited || !out) {
+        free(cited);
+        return out;
+    }
+    collect_refs(kb, report, cited, false);
     /* in KB order, which keeps the list stable from case to case */
-    for (size_t i = 0; i < kb->sec[PN_SEC_SOURCES].len; i++) {
-        json_t *src = kb->sec[PN_SEC_SOURCES].items[i].obj;
-        if (!json_object_get(seen, pn__jstr(src, "id")))
+    for (size_t i = 0; i < n; i++) {
+        if (!cited[i])
             continue;
+        json_t *src = kb->sec[PN_SEC_SOURCES].items[i].obj;
         json_t *r = json_pack("{s:s, s:s}", "id", pn__jstr(src, "id"), "citation", pn__jstr(src, "citation"));
         if (pn__jstr(src, "url"))
             json_object_set_new(r, "url", json_string(pn__jstr(src, "url")));
         json_array_append_new(out, r);
     }
-    json_decref(seen);
+    free(cited);
     return out;
 }
 

@@ -112,11 +112,12 @@ static bool put_string(out *o, const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
     put_c(o, '"');
     while (s < end) {
-        unsigned char c = *s;
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        /* a plain run: printable ASCII other than '"' and '\\' */
+        while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
             s++;
-            continue;
-        }
+        if (s == end)
+            break;
+        unsigned char c = *s;
         if (c >= 0x80) {
             size_t n = utf8_seq(s, (size_t)(end - s));
             if (n == 0)
