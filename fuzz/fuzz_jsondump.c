@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t flags = (f & 1 ? JSON_COMPACT : 0) | (f & 2 ? JSON_ENCODE_ANY : 0) |
                    (f & 4 ? JSON_INDENT((f >> 4) & 3) : 0) |
                    (f & 8 ? JSON_REAL_PRECISION(1 + (f >> 4)) : 0) |
-                   (f & 0x40 ? JSON_PRESERVE_ORDER : 0);
+                   (f & 0x40 ? JSON_SORT_KEYS : 0) | (f & 0x80 ? JSON_PRESERVE_ORDER : 0);
     json_t *doc = json_loadb((const char *)data + 1, size - 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (!doc)
         return 0;

@@ -12,4 +12,8 @@
 pn_status pn__fhir_to_case(const pn_kb *kb, const char *data, size_t len, json_t **case_doc,
                            json_t **warnings, json_t **refs, pn_error *err);
 
+/* pn_report_fhir's Bundle as a document (NULL when out of memory), for
+ * callers that take resources out of it rather than print it. */
+json_t *pn__report_fhir_doc(const pn_report *r, const char *subject_ref);
+
 #endif

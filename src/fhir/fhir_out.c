@@ -86,10 +86,10 @@ static char *rationale(json_t *d)
     return strdup(buf);
 }
 
-char *pn_report_fhir(const pn_report *r, const char *subject_ref)
+json_t *pn__report_fhir_doc(const pn_report *r, const char *subject_ref)
 {
     json_t *d = r->doc;
-    char *seed_json = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    char *seed_json = pn__json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS, NULL);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     char seed[65];
@@ -203,7 +203,14 @@ char *pn_report_fhir(const pn_report *r, const char *subject_ref)
     snprintf(ts, sizeof ts, "%sT00:00:00Z", as_of);
     json_object_set_new(bundle, "timestamp", json_string(ts));
     json_decref(subject);
-    char *out = pn__json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), NULL);
+    return bundle;
+}
+
+char *pn_report_fhir(const pn_report *r, const char *subject_ref)
+{
+    json_t *bundle = pn__report_fhir_doc(r, subject_ref);
+    char *out = bundle ? pn__json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6), NULL)
+                       : NULL;
     json_decref(bundle);
     return out;
 }

@@ -48,6 +48,19 @@ static const char *term_id(pn_kb *kb, int i) { return kb->terms[i].id; }
 static const char *ab_id(pn_kb *kb, int i) { return kb->antibodies[i].id; }
 static const char *lab_id(pn_kb *kb, int i) { return kb->labs[i].id; }
 
+static int by_kind_length(const void *a, const void *b)
+{
+    const struct pn_kb_text_map *x = a, *y = b;
+    int c = strcmp(x->kind, y->kind);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static pn_status index_text_maps(pn_kb *kb, pn_error *err);
+
 #define ALLOC(kb, ptr, n)                                                                       \
     ((ptr) = pn__arena_alloc(&(kb)->arena, ((n) ? (n) : 1) * sizeof *(ptr)))
 
@@ -190,6 +203,9 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
             st = name_clash(kb, PN_SEC_MAPPINGS, i, "code", key, "an earlier mapping", err);
     }
 
+    if (st == PN_OK)
+        st = index_text_maps(kb, err);
+
     s = &kb->sec[PN_SEC_SYNDROMES];
     kb->n_syndromes = s->len;
     if (st == PN_OK && !ALLOC(kb, kb->syndromes, s->len))
@@ -201,6 +217,34 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
                                             .obj = o};
     }
     return st;
+}
+
+/* The text mappings in the order pn__kb_text_mapping reads them. */
+static pn_status index_text_maps(pn_kb *kb, pn_error *err)
+{
+    const pn_kb_section *s = &kb->sec[PN_SEC_MAPPINGS];
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < s->len; i++) {
+            json_t *o = s->items[i].obj;
+            if (strcmp(str(o, "system"), "text") != 0)
+                continue;
+            const char *phrase = str(o, "code");
+            const char *kind;
+            json_t *v;
+            json_object_foreach(json_object_get(o, "maps"), kind, v) {
+                if (pass == 1 && json_is_string(v))
+                    kb->text_maps[kb->n_text_maps++] = (struct pn_kb_text_map){
+                        .kind = kind, .phrase = phrase, .value = json_string_value(v),
+                        .len = strlen(phrase), .order = i};
+                n += pass == 0;
+            }
+        }
+        if (pass == 0 && !ALLOC(kb, kb->text_maps, n))
+            return pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
+    }
+    qsort(kb->text_maps, kb->n_text_maps, sizeof *kb->text_maps, by_kind_length);
+    return PN_OK;
 }
 
 /* ---- look-ups -------------------------------------------------------- */
@@ -404,24 +448,21 @@ json_t *pn__kb_mapping(const pn_kb *kb, const char *system, const char *code, co
 const char *pn__kb_text_mapping(const pn_kb *kb, const char *kind, const char *text)
 {
     char folded[512];
-    if (!text || pn__text_fold(text, folded, sizeof folded) == (size_t)-1)
+    if (!text || !kind || pn__text_fold(text, folded, sizeof folded) == (size_t)-1)
         return NULL;
-    const char *best = NULL;
-    size_t best_len = 0;
-    const pn_kb_section *s = &kb->sec[PN_SEC_MAPPINGS];
-    for (size_t i = 0; i < s->len; i++) {
-        json_t *o = s->items[i].obj;
-        if (strcmp(str(o, "system"), "text") != 0)
-            continue;
-        json_t *v = json_object_get(json_object_get(o, "maps"), kind);
-        const char *phrase = str(o, "code");
-        size_t n = strlen(phrase);
-        if (v && n > best_len && pn__text_has_phrase(folded, phrase)) {
-            best = json_string_value(v);
-            best_len = n;
-        }
+    /* the first entry of the kind (binary search), then longest phrase first */
+    size_t lo = 0, hi = kb->n_text_maps;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(kb->text_maps[mid].kind, kind) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return best;
+    for (size_t i = lo; i < kb->n_text_maps && strcmp(kb->text_maps[i].kind, kind) == 0; i++)
+        if (pn__text_has_phrase(folded, kb->text_maps[i].phrase))
+            return kb->text_maps[i].value;
+    return NULL;
 }
 
 const char *pn__kb_citation(const pn_kb *kb, const char *source_id)

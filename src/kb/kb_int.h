@@ -143,6 +143,14 @@ struct pn_kb {
     pn_strmap lab_names;   /* folded name -> lab index */
     pn_strmap lab_loinc;   /* LOINC code -> lab index */
     pn_strmap codes;       /* "system|code" -> mappings index */
+    /* the free-text mappings, one entry per (kind, phrase), sorted by kind,
+     * then longest phrase first, then KB order: the first match of a kind
+     * is the answer (pn__kb_text_mapping) */
+    struct pn_kb_text_map {
+        const char *kind, *phrase, *value;
+        size_t len, order;
+    } *text_maps;
+    size_t n_text_maps;
 
     pn_kb_term *terms;
     pn_kb_tumour *tumours;

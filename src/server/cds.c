@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/report_int.h"
+#include "fhir/fhir_int.h"
 #include "server/fetch.h"
 #include "server/server_int.h"
 #include "util/jsondump.h"
@@ -264,9 +265,7 @@ static json_t *suggestions(pn_report *r, const char *patient_id, const char *eva
 {
     char subject[200];
     snprintf(subject, sizeof subject, "Patient/%s", patient_id);
-    char *fhir = pn_report_fhir(r, subject);
-    json_t *bundle = fhir ? json_loads(fhir, 0, NULL) : NULL;
-    free(fhir);
+    json_t *bundle = pn__report_fhir_doc(r, subject);
     json_t *out = json_array();
     size_t i;
     json_t *e;

@@ -214,6 +214,56 @@ static void put_real(out *o, double v, size_t flags)
     put(o, buf, length);
 }
 
+typedef struct member {
+    const char *key;
+    size_t len;
+    json_t *value;
+} member;
+
+/* jansson's order for JSON_SORT_KEYS: bytes, then the shorter first */
+static int by_key(const void *a, const void *b)
+{
+    const member *x = a, *y = b;
+    int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void dump(out *o, const json_t *v, size_t flags, int depth);
+
+static void dump_member(out *o, const char *key, size_t len, const json_t *value, bool last,
+                        size_t flags, int depth)
+{
+    /* jansson goes on after a key with invalid UTF-8 (keys set with
+     * json_object_set_nocheck); so does this, to match */
+    (void)put_string(o, key, len);
+    put(o, ": ", (flags & JSON_COMPACT) ? 1 : 2);
+    dump(o, value, flags, depth + 1);
+    if (!last) {
+        put_c(o, ',');
+        put_indent(o, flags, depth + 1, true);
+    } else {
+        put_indent(o, flags, depth, false);
+    }
+}
+
+static void dump_sorted(out *o, const json_t *v, size_t flags, int depth)
+{
+    size_t n = json_object_size(v), i = 0;
+    member *m = malloc(n * sizeof *m);
+    if (!m) {
+        o->failed = true;
+        return;
+    }
+    for (void *it = json_object_iter((json_t *)v); it && i < n;
+         it = json_object_iter_next((json_t *)v, it), i++)
+        m[i] = (member){json_object_iter_key(it), json_object_iter_key_len(it),
+                        json_object_iter_value(it)};
+    qsort(m, i, sizeof *m, by_key);
+    for (size_t k = 0; k < i && !o->failed; k++)
+        dump_member(o, m[k].key, m[k].len, m[k].value, k + 1 == i, flags, depth);
+    free(m);
+}
+
 static void dump(out *o, const json_t *v, size_t flags, int depth)
 {
     if (o->failed)
@@ -256,21 +306,15 @@ static void dump(out *o, const json_t *v, size_t flags, int depth)
             return;
         }
         put_indent(o, flags, depth + 1, false);
-        bool compact = flags & JSON_COMPACT;
-        while (it && !o->failed) {
-            void *next = json_object_iter_next((json_t *)v, it);
-            /* jansson goes on after a key with invalid UTF-8 (keys set
-             * with json_object_set_nocheck); so does this, to match */
-            (void)put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
-            put(o, ": ", compact ? 1 : 2);
-            dump(o, json_object_iter_value(it), flags, depth + 1);
-            if (next) {
-                put_c(o, ',');
-                put_indent(o, flags, depth + 1, true);
-            } else {
-                put_indent(o, flags, depth, false);
+        if (flags & JSON_SORT_KEYS) {
+            dump_sorted(o, v, flags, depth);
+        } else {
+            while (it && !o->failed) {
+                void *next = json_object_iter_next((json_t *)v, it);
+                dump_member(o, json_object_iter_key(it), json_object_iter_key_len(it),
+                            json_object_iter_value(it), !next, flags, depth);
+                it = next;
             }
-            it = next;
         }
         put_c(o, '}');
         return;
@@ -283,7 +327,7 @@ char *pn__json_dumps(const json_t *v, size_t flags, size_t *len)
 {
     if (len)
         *len = 0;
-    if (flags & (JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH | JSON_EMBED)) {
+    if (flags & (JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH | JSON_EMBED)) {
         char *s = json_dumps(v, flags);
         if (s && len)
             *len = strlen(s);

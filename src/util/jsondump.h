@@ -8,8 +8,8 @@
  * json_dumps gives for the same flags (tests/unit/test_util.c and the
  * differential fuzzer fuzz/fuzz_jsondump.c hold it to that), including
  * NULL for invalid UTF-8 and for a non-container without JSON_ENCODE_ANY.
- * Flags this writer does not implement (JSON_SORT_KEYS, JSON_ENSURE_ASCII,
- * JSON_ESCAPE_SLASH, JSON_EMBED) are passed to json_dumps itself. */
+ * Flags this writer does not implement (JSON_ENSURE_ASCII, JSON_ESCAPE_SLASH,
+ * JSON_EMBED) are passed to json_dumps itself. */
 #ifndef PN_JSONDUMP_H
 #define PN_JSONDUMP_H
 

@@ -22,7 +22,9 @@ static const size_t flag_sets[] = {
     0,
     JSON_ENCODE_ANY,
     JSON_ENCODE_ANY | JSON_INDENT(3),
-    JSON_COMPACT | JSON_SORT_KEYS, /* passed through to jansson */
+    JSON_COMPACT | JSON_SORT_KEYS,
+    JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6),
+    JSON_COMPACT | JSON_ENSURE_ASCII, /* passed through to jansson */
 };
 
 /* Same bytes, or both NULL. */
@@ -72,6 +74,10 @@ static void test_edge_values(void **state)
     json_object_set_new(doc, "controls", json_stringn(ctl, 36));
     json_object_set_new(doc, "utf-8", json_string("caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\xa7\xa0 \xe6\x97\xa5"));
     json_object_set_new(doc, "", json_string(""));
+    json_object_set_new(doc, "ab", json_integer(2)); /* sorted: "a" < "ab" < "b" */
+    json_object_set_new(doc, "a", json_integer(1));
+    json_object_set_new(doc, "b\xc3\xa9", json_integer(3));
+    json_object_setn_new(doc, "b\0z", 3, json_integer(4));
     json_object_set_new(doc, "key \"quoted\"\n", json_true());
     json_object_set_new(doc, "f", json_false());
     json_object_set_new(doc, "n", json_null());
