@@ -741,16 +741,21 @@ pn_status pn_case_parse(const pn_kb *kb, const char *json, size_t len, pn_case *
         return pn__error_set(err, PN_EINVAL, "<case>", "$", "not valid JSON at line %d, column %d: %s",
                              je.line, je.column, pn__json_reason(je.text, why, sizeof why));
     }
+    pn_status st = pn__case_from_doc(kb, root, out, err);
+    json_decref(root);
+    return st;
+}
+
+pn_status pn__case_from_doc(const pn_kb *kb, json_t *root, pn_case **out, pn_error *err)
+{
+    *out = NULL;
     pn_case *c = calloc(1, sizeof *c);
-    if (!c) {
-        json_decref(root);
+    if (!c)
         return pn__error_set(err, PN_ENOMEM, "<case>", "$", "out of memory");
-    }
     pn__arena_init(&c->arena, 16384);
     c->kb = kb;
     p x = {.kb = kb, .c = c, .err = err, .path = "$", .plen = 1};
     int r = parse_root(&x, root);
-    json_decref(root);
     if (r) {
         pn_status st = x.oom ? PN_ENOMEM : PN_EINVAL;
         pn_case_free(c);

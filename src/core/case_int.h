@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "paraneo.h"
 #include "util/arena.h"
 
@@ -141,6 +143,10 @@ extern const char *const pn__method_names[];
 extern const char *const pn__cancer_status_names[];
 extern const char *const pn__antigen_names[];
 extern const char *const pn__screen_names[];
+
+/* pn_case_parse on a document already read (the FHIR reader's mapped case:
+ * no print and re-read); root stays the caller's. */
+pn_status pn__case_from_doc(const pn_kb *kb, json_t *root, pn_case **out, pn_error *err);
 
 /* Adds a warning (printf-style); false on allocation failure. */
 bool pn__case_warn(pn_case *c, const char *fmt, ...)

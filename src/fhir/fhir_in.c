@@ -22,7 +22,6 @@
 #include "kb/kb_int.h"
 #include "util/date.h"
 #include "util/text.h"
-#include "util/jsondump.h"
 
 #define FHIR_MAX_RESOURCES 100000
 
@@ -994,15 +993,8 @@ pn_status pn_case_parse_fhir(const pn_kb *kb, const char *data, size_t len, pn_c
     pn_status st = pn__fhir_to_case(kb, data, len, &doc, &warnings, &refs, err);
     if (st != PN_OK)
         return st;
-    char *s = pn__json_dumps(doc, JSON_COMPACT, NULL);
+    st = pn__case_from_doc(kb, doc, out, err);
     json_decref(doc);
-    if (!s) {
-        json_decref(warnings);
-        json_decref(refs);
-        return pn__error_set(err, PN_ENOMEM, "<fhir>", "$", "out of memory");
-    }
-    st = pn_case_parse(kb, s, strlen(s), out, err);
-    free(s);
     if (st == PN_OK) {
         pn_case *c = *out;
         const char *pr = json_string_value(json_object_get(refs, "patient"));
