@@ -52,13 +52,13 @@ const char *pn__src_text(pn_eval *e, json_t *fact)
 }
 
 /* Every source id the report cites, with its citation.  Sources are named
- * in "source" fields and inside the text of "why", "notes" and "reasons". */
+ * in "source" fields and inside the text of "basis", "why", "notes" and "reasons". */
 static bool citing_key(const char *key)
 {
     /* called for every key of the report: the first letter rules most out */
     switch (key[0]) {
     case 's': return strcmp(key, "source") == 0;
-    case 'b': return strcmp(key, "band_source") == 0;
+    case 'b': return strcmp(key, "band_source") == 0 || strcmp(key, "basis") == 0;
     case 'w': return strcmp(key, "why") == 0;
     case 'n': return strcmp(key, "notes") == 0;
     case 'r': return strcmp(key, "reasons") == 0;

@@ -1,13 +1,15 @@
 /* evidence.c - each syndrome's evidence compiled once, at load time, into
  * typed items with their likelihood ratios, so that evaluating a case does
  * no name look-ups (docs/model.md says how the ratios are derived). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/error_int.h"
 #include "kb/kb_int.h"
 
 /* Modelling constants for frequency-only evidence (MODEL:paraneo-bayes). */
-#define FREQ_BACKGROUND 0.10 /* share of evaluated patients with a finding */
+#define FREQ_BACKGROUND 0.10 /* share of evaluated patients with a finding, unless the
+                                finding's term gives its own (terms[].background) */
 #define FREQ_LR_MAX 10.0
 #define FREQ_LR_MIN 0.05
 
@@ -29,8 +31,9 @@ static double num(json_t *o, const char *k, double dflt)
 }
 
 /* LR for an item observed present (pos) or absent; 0 when the KB gives no
- * figure for that direction. */
-static double item_lr(json_t *it, bool pos, const char **basis)
+ * figure for that direction.  bg: the background rate frequency-only
+ * evidence is paired with. */
+static double item_lr(json_t *it, bool pos, double bg, const char **basis)
 {
     json_t *sens = json_object_get(it, "sens"), *spec = json_object_get(it, "spec");
     json_t *freq = json_object_get(it, "freq");
@@ -49,8 +52,8 @@ static double item_lr(json_t *it, bool pos, const char **basis)
             f = json_number_value(freq);
         }
         *basis = "frequency only (paired with a background rate)";
-        return pos ? clamp(f / FREQ_BACKGROUND, 1.0 / FREQ_LR_MAX, FREQ_LR_MAX)
-                   : clamp((1 - f) / (1 - FREQ_BACKGROUND), FREQ_LR_MIN, 1.0 / FREQ_LR_MIN);
+        return pos ? clamp(f / bg, 1.0 / FREQ_LR_MAX, FREQ_LR_MAX)
+                   : clamp((1 - f) / (1 - bg), FREQ_LR_MIN, 1.0 / FREQ_LR_MIN);
     }
     *basis = "likelihood ratio";
     json_t *lr = json_object_get(it, pos ? "lr_pos" : "lr_neg");
@@ -116,9 +119,26 @@ pn_status pn__kb_compile_evidence(pn_kb *kb, pn_error *err)
                 }
             }
             const char *basis;
-            ev->lr_pos = item_lr(it, true, &basis);
-            ev->lr_neg = item_lr(it, false, &basis);
+            const pn_kb_term *term =
+                ev->kind == PN_EV_FINDING && ev->target >= 0 ? &kb->terms[ev->target] : NULL;
+            double bg = term && term->background > 0 ? term->background : FREQ_BACKGROUND;
+            ev->lr_pos = item_lr(it, true, bg, &basis);
+            ev->lr_neg = item_lr(it, false, bg, &basis);
             ev->basis = basis;
+            if (term && term->background > 0 && strncmp(basis, "frequency", 9) == 0) {
+                /* says which rate, and cites it (the report lists the source) */
+                json_t *b = json_object_get(term->obj, "background");
+                json_t *src = json_object_get(b, "src");
+                char text[300];
+                snprintf(text, sizeof text,
+                         "frequency only, paired with the finding's background rate of %.0f%% (%s)",
+                         100 * term->background,
+                         json_is_string(src) ? json_string_value(src)
+                                             : json_string_value(json_array_get(src, 0)));
+                ev->basis = pn__arena_strdup(&kb->arena, text);
+                if (!ev->basis)
+                    return pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
+            }
             json_t *w = json_object_get(it, "window_days");
             if (w) {
                 ev->window = true;

@@ -76,8 +76,9 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
     for (size_t i = 0; i < s->len; i++) {
         json_t *o = s->items[i].obj;
         const char *to = str(o, "maps_to");
-        kb->terms[i] = (pn_kb_term){str(o, "hpo"), str(o, "label"),
-                                    to ? pn__strmap_get(&kb->ids[PN_SEC_TERMS], to) : -1, o};
+        kb->terms[i] = (pn_kb_term){
+            str(o, "hpo"), str(o, "label"), to ? pn__strmap_get(&kb->ids[PN_SEC_TERMS], to) : -1,
+            o, json_number_value(json_object_get(json_object_get(o, "background"), "rate"))};
     }
     for (size_t i = 0; st == PN_OK && i < s->len; i++) {
         st = add_name(kb, &kb->term_names, PN_SEC_TERMS, i, kb->terms[i].label, false, "label",

@@ -68,6 +68,7 @@ typedef struct pn_kb_term {
     const char *id, *label;
     int maps_to; /* term index, or -1 */
     json_t *obj;
+    double background; /* share of evaluated patients with the finding; 0: the default */
 } pn_kb_term;
 
 /* A syndrome's evidence item compiled at load time (evidence.c): the

@@ -337,13 +337,27 @@ static int v_source(v *c, json_t *o)
 
 /* ---- terms ----------------------------------------------------------- */
 
+static int v_fact_obj(v *c, json_t *o, const char *key, const field *fs, size_t n);
+
 static int v_term(v *c, json_t *o)
 {
-    static const field fs[] = {{"hpo", T_STR, true},       {"label", T_STR, true},
+    static const field fs[] = {{"hpo", T_STR, true},          {"label", T_STR, true},
                                {"synonyms", T_STRARR, false}, {"maps_to", T_STR, false},
-                               FACT_FIELDS};
-    if (check_fields(c, o, fs, NF(fs)) || check_fact(c, o))
+                               {"background", T_OBJ, false},  FACT_FIELDS};
+    /* the share of evaluated patients who show the finding whatever their
+     * diagnosis: frequency-only evidence is paired with it (docs/model.md) */
+    static const field bg[] = {{"rate", T_PROB, true}, FACT_FIELDS};
+    if (check_fields(c, o, fs, NF(fs)) || check_fact(c, o) ||
+        v_fact_obj(c, o, "background", bg, NF(bg)))
         return -1;
+    json_t *rate = json_object_get(json_object_get(o, "background"), "rate");
+    if (rate && (json_number_value(rate) < 0.001 || json_number_value(rate) > 0.9)) {
+        size_t m = push(c, ".background.rate");
+        int r = fail(c, "a background rate must be between 0.001 and 0.9 (got %g)",
+                     json_number_value(rate));
+        pop(c, m);
+        return r;
+    }
     const char *id = str(o, "hpo");
     if (!pn__code_is_hpo(id) && !pn__code_is_local_term(id))
         return fail(c, "term id \"%s\" must be HP:nnnnnnn (7 digits) or PNX:<slug>", id);

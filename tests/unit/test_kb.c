@@ -133,6 +133,15 @@ static void test_rules(void **state)
     expect_error("\"HP:0000969\", \"label\"", "\"HP:000969\", \"label\"", "$.terms[1]",
                  "must be HP:nnnnnnn");
     expect_error("\"C03AA\"", "\"C3AA\"", "$.drugs[0].atc[0]", "not an ATC code");
+    /* a finding's background rate: a sourced fact in (0.001, 0.9] */
+    expect_error("\"label\": \"Edema\",", "\"label\": \"Edema\", \"background\": {\"rate\": 0.3},",
+                 "$.terms[1].background", "missing required field \"src\"");
+    expect_error("\"label\": \"Edema\",",
+                 "\"label\": \"Edema\", \"background\": {\"rate\": 0, \"src\": \"PMID:1\", \"grade\": \"verified\"},",
+                 "$.terms[1].background.rate", "between 0.001 and 0.9");
+    expect_error("\"label\": \"Edema\",",
+                 "\"label\": \"Edema\", \"background\": {\"rate\": 0.2, \"rat\": 1, \"src\": \"PMID:1\", \"grade\": \"verified\"},",
+                 "$.terms[1].background", "unknown field \"rat\"");
     /* the contract */
     expect_error("\"syndromes\": [",
                  "\"syndromes\": [{\"id\": \"extra\", \"name\": \"X\", \"system\": \"other\", "
