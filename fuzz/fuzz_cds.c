@@ -1,7 +1,8 @@
 /* fuzz_cds.c - libFuzzer harness for the CDS Hooks request path: any input
- * is read as a patient-view request; a usable one has its prefetch
- * evaluated and turned into cards, which must be a JSON array of cards with
- * a summary of at most 140 bytes.  Refusals must name a field. */
+ * is read as a patient-view request (or order-select, when it says so); a
+ * usable one has its prefetch evaluated and turned into cards, which must be
+ * a JSON array of cards with a summary of at most 140 bytes.  Refusals must
+ * name a field. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     pn_cds_call call;
     const char *path, *msg;
-    if (pn__cds_read(req, &call, &path, &msg) != 0) {
+    /* the service the request names (order-select or, by default, patient-view) */
+    const char *hook = json_string_value(json_object_get(req, "hook"));
+    const char *want = hook && strcmp(hook, "order-select") == 0 ? "order-select" : "patient-view";
+    if (pn__cds_read(req, want, &call, &path, &msg) != 0) {
         if (!path || path[0] != '$' || !msg || !msg[0])
             abort();
     } else if (!call.need_fetch) {
@@ -50,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (pn_evaluate(kb, c, &r, &err) != PN_OK)
                 abort();
             json_t *cards = pn__cds_cards(&server, r, call.patient_id,
-                                          "00000000-0000-4000-8000-000000000000");
+                                          "00000000-0000-4000-8000-000000000000", call.draft_orders);
             size_t i;
             json_t *card;
             if (!json_is_array(cards))

@@ -1,10 +1,14 @@
-/* cds.c - CDS Hooks 2.0: discovery, the patient-view service and feedback.
+/* cds.c - CDS Hooks 2.0: discovery, the patient-view and order-select
+ * services, and feedback.
  *
- * The service reads the patient's data from prefetch, or from the EHR's
- * FHIR server with the access token it was given when prefetch is missing
- * (412 when neither is there), evaluates it with the engine, stores the
+ * A service reads the patient's data from prefetch, or from the EHR's FHIR
+ * server with the access token it was given when prefetch is missing (412
+ * when neither is there), evaluates it with the engine, stores the
  * evaluation, and answers with at most one card: nothing when nothing is
- * suspected, so clinicians are not trained to ignore it. */
+ * suspected, so clinicians are not trained to ignore it.  order-select also
+ * stays silent when the orders being selected already screen for a tumour:
+ * the card is there to say that a suspected paraneoplastic syndrome has no
+ * tumour screening among the orders. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +17,33 @@
 
 #include "core/report_int.h"
 #include "fhir/fhir_int.h"
+#include "kb/kb_int.h"
 #include "server/fetch.h"
 #include "server/server_int.h"
 #include "util/jsondump.h"
 
-#define SERVICE_ID "paraneo-patient-view"
+/* The services this process offers: id, hook, title, description. */
+static const struct service {
+    const char *id, *hook, *title, *description;
+} services[] = {
+    {"paraneo-patient-view", "patient-view", "paraneo: paraneoplastic syndromes",
+     "Looks at the patient's findings, neural antibodies, labs, cancers and drugs for a "
+     "paraneoplastic syndrome or its mimics; says which cancer to look for, the workup to "
+     "order and when to screen again. Every statement is sourced."},
+    {"paraneo-order-select", "order-select", "paraneo: tumour screening missing from these orders",
+     "When orders are selected for a patient in whom a paraneoplastic syndrome is suspected and "
+     "none of the draft orders screens for a tumour (CT, PET, MRI, ultrasound, mammography, "
+     "colonoscopy...), suggests the workup to add, with its sources. Silent otherwise."},
+};
+#define N_SERVICES (sizeof services / sizeof services[0])
+
+static const struct service *service_by_id(const char *id)
+{
+    for (size_t i = 0; i < N_SERVICES; i++)
+        if (strcmp(services[i].id, id) == 0)
+            return &services[i];
+    return NULL;
+}
 #define FETCH_TIMEOUT_MS 15000
 /* Below this score a paraneoplastic entry alone does not make a card (a
  * display setting, docs/service.md; the engine's scores are unchanged). */
@@ -35,17 +61,17 @@ static const char *const prefetch_keys[][2] = {
 
 int pn__cds_init(pn_server *s)
 {
-    json_t *prefetch = json_object();
-    for (size_t i = 0; i < N_PREFETCH; i++)
-        json_object_set_new(prefetch, prefetch_keys[i][0], json_string(prefetch_keys[i][1]));
-    json_t *svc = json_pack(
-        "{s:s, s:s, s:s, s:s, s:o}", "hook", "patient-view", "id", SERVICE_ID, "title",
-        "paraneo: paraneoplastic syndromes", "description",
-        "Looks at the patient's findings, neural antibodies, labs, cancers and drugs for a "
-        "paraneoplastic syndrome or its mimics; says which cancer to look for, the workup to "
-        "order and when to screen again. Every statement is sourced.",
-        "prefetch", prefetch);
-    json_t *doc = json_pack("{s:[o]}", "services", svc);
+    json_t *list = json_array();
+    for (size_t k = 0; list && k < N_SERVICES; k++) {
+        json_t *prefetch = json_object();
+        for (size_t i = 0; i < N_PREFETCH; i++)
+            json_object_set_new(prefetch, prefetch_keys[i][0], json_string(prefetch_keys[i][1]));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "hook", services[k].hook,
+                                              "id", services[k].id, "title", services[k].title,
+                                              "description", services[k].description,
+                                              "prefetch", prefetch));
+    }
+    json_t *doc = list ? json_pack("{s:o}", "services", list) : NULL;
     s->discovery = doc ? pn__json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
     json_decref(doc);
     if (!s->discovery)
@@ -295,7 +321,7 @@ static json_t *suggestions(pn_report *r, const char *patient_id, const char *eva
 }
 
 static json_t *card(pn_server *s, pn_report *r, json_t *report, const char *patient_id,
-                    const char *eval_id)
+                    const char *eval_id, bool for_orders)
 {
     json_t *top = top_pns(report);
     json_t *cancer = json_array_get(json_object_get(report, "suspected_cancers"), 0);
@@ -303,7 +329,9 @@ static json_t *card(pn_server *s, pn_report *r, json_t *report, const char *pati
     const char *name = top ? js(top, "name") : "a paraneoplastic syndrome";
     int n = snprintf(summary, sizeof summary, "Possible paraneoplastic %s (%.0f%%)", name,
                      top ? 100 * json_number_value(json_object_get(top, "score")) : 0.0);
-    if (cancer && n > 0 && (size_t)n < sizeof summary)
+    if (for_orders && n > 0 && (size_t)n < sizeof summary)
+        snprintf(summary + n, sizeof summary - (size_t)n, ": no tumour screening in these orders");
+    else if (cancer && n > 0 && (size_t)n < sizeof summary)
         snprintf(summary + n, sizeof summary - (size_t)n, ": look for %s", js(cancer, "name"));
     clip_utf8(summary, 140);
     char *detail = detail_markdown(report);
@@ -328,7 +356,19 @@ static json_t *card(pn_server *s, pn_report *r, json_t *report, const char *pati
     return c;
 }
 
-int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const char **msg)
+static bool strings_only(json_t *a)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+        if (!json_is_string(v))
+            return false;
+    }
+    return json_is_array(a);
+}
+
+int pn__cds_read(const json_t *req, const char *want_hook, pn_cds_call *call, const char **path,
+                 const char **msg)
 {
     memset(call, 0, sizeof *call);
     *path = *msg = NULL;
@@ -342,10 +382,13 @@ int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const 
     call->patient_id = js(context, "patientId");
     call->fhir_server = js(req, "fhirServer");
     call->access_token = js(json_object_get(req, "fhirAuthorization"), "access_token");
+    bool orders = strcmp(want_hook, "order-select") == 0;
+    json_t *draft = json_object_get(context, "draftOrders");
     if (!hook)
         *path = "$.hook", *msg = "required, a string";
-    else if (strcmp(hook, "patient-view") != 0)
-        *path = "$.hook", *msg = "this service answers the patient-view hook";
+    else if (strcmp(hook, want_hook) != 0)
+        *path = "$.hook", *msg = orders ? "this service answers the order-select hook"
+                                        : "this service answers the patient-view hook";
     else if (!js(req, "hookInstance"))
         *path = "$.hookInstance", *msg = "required, a string";
     else if (!json_is_object(context))
@@ -356,8 +399,14 @@ int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const 
         *path = "$.fhirServer", *msg = "must be a string (a URL)";
     else if (prefetch && !json_is_object(prefetch) && !json_is_null(prefetch))
         *path = "$.prefetch", *msg = "must be an object";
+    else if (orders && !strings_only(json_object_get(context, "selections")))
+        *path = "$.context.selections", *msg = "required, an array of order ids";
+    else if (orders && (!json_is_object(draft) || !js(draft, "resourceType") ||
+                        strcmp(js(draft, "resourceType"), "Bundle") != 0))
+        *path = "$.context.draftOrders", *msg = "required, a FHIR Bundle of the draft orders";
     if (*path)
         return -1;
+    call->draft_orders = orders ? draft : NULL;
     /* The prefetch is enough when it holds the patient and the observations. */
     call->need_fetch = !json_is_object(json_object_get(prefetch, "patient")) ||
                        !json_is_object(json_object_get(prefetch, "observations"));
@@ -375,18 +424,49 @@ int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const 
     return 0;
 }
 
-json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id)
+/* The text an order is known by: code.text, else the codings' displays. */
+static const char *order_text(json_t *res, size_t k)
+{
+    json_t *code = json_object_get(res, "code");
+    if (!code)
+        code = json_object_get(res, "medicationCodeableConcept");
+    if (k == 0)
+        return js(code, "text");
+    return js(json_array_get(json_object_get(code, "coding"), k - 1), "display");
+}
+
+/* True when one of the draft orders is tumour screening, by the KB's
+ * procedure phrases (the same ones the FHIR reader reads Procedures with). */
+static bool orders_screen(const pn_kb *kb, json_t *draft_orders)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(draft_orders, "entry"), i, e) {
+        json_t *res = json_object_get(e, "resource");
+        size_t n = 1 + json_array_size(json_object_get(json_object_get(res, "code"), "coding"));
+        for (size_t k = 0; k < n; k++) {
+            const char *m = pn__kb_text_mapping(kb, "procedure", order_text(res, k));
+            if (m && strcmp(m, "screening") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id,
+                      json_t *draft_orders)
 {
     json_t *report = (json_t *)pn__report_doc(r); /* borrowed, read only */
     json_t *cards = json_array();
-    if (cards && suspected(report))
-        json_array_append_new(cards, card(s, r, report, patient_id, eval_id));
+    if (cards && suspected(report) && !(draft_orders && orders_screen(s->kb, draft_orders)))
+        json_array_append_new(cards, card(s, r, report, patient_id, eval_id, draft_orders != NULL));
     return cards;
 }
 
 void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
 {
-    if (strcmp(rq->param, SERVICE_ID) != 0) {
+    const struct service *svc = service_by_id(rq->param);
+    if (!svc) {
         pn__problem(rs, 404, "not-found", "no CDS service with this id (see /cds-services)", NULL);
         return;
     }
@@ -409,7 +489,7 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
     }
     pn_cds_call call;
     const char *path, *msg;
-    if (pn__cds_read(req, &call, &path, &msg) != 0) {
+    if (pn__cds_read(req, svc->hook, &call, &path, &msg) != 0) {
         pn__problem(rs, 400, "invalid-request", msg, bad(path, msg));
         json_decref(call.bundle);
         json_decref(req);
@@ -451,7 +531,7 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
         json_decref(req);
         return;
     }
-    json_t *cards = pn__cds_cards(s, r, call.patient_id, id);
+    json_t *cards = pn__cds_cards(s, r, call.patient_id, id, call.draft_orders);
     pn_report_free(r);
     json_decref(req); /* after the cards: call's strings point into req */
     snprintf(rs->location, sizeof rs->location, "/v1/evaluations/%s", id);
@@ -460,7 +540,7 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
 
 void pn__h_cds_feedback(pn_server *s, pn_req *rq, pn_resp *rs)
 {
-    if (strcmp(rq->param, SERVICE_ID) != 0) {
+    if (!service_by_id(rq->param)) {
         pn__problem(rs, 404, "not-found", "no CDS service with this id", NULL);
         return;
     }

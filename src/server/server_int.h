@@ -103,18 +103,23 @@ bool pn__rest_allowed(pn_server *s, pn_req *rq, pn_resp *rs, const char *scope);
 
 /* cds.c */
 int pn__cds_init(pn_server *s);
-/* A patient-view request, read and checked: the strings borrow from it. */
+/* A CDS Hooks request, read and checked: the strings borrow from it. */
 typedef struct pn_cds_call {
     const char *patient_id, *fhir_server, *access_token;
-    bool need_fetch; /* prefetch lacks the patient or the observations */
-    json_t *bundle;  /* owned: the prefetched resources as a collection Bundle */
+    bool need_fetch;      /* prefetch lacks the patient or the observations */
+    json_t *bundle;       /* owned: the prefetched resources as a collection Bundle */
+    json_t *draft_orders; /* borrowed: order-select's context.draftOrders, else NULL */
 } pn_cds_call;
-/* 0 when req is a usable patient-view request; else -1 with the field's
- * JSON path and what is wrong (call->bundle may still need json_decref). */
-int pn__cds_read(const json_t *req, pn_cds_call *call, const char **path, const char **msg);
+/* 0 when req is a usable request for want_hook ("patient-view" or
+ * "order-select"); else -1 with the field's JSON path and what is wrong
+ * (call->bundle may still need json_decref). */
+int pn__cds_read(const json_t *req, const char *want_hook, pn_cds_call *call, const char **path,
+                 const char **msg);
 /* The cards for an evaluated report: one when something is suspected, else
- * none (an empty array). */
-json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id);
+ * none (an empty array).  With draft_orders (order-select), also none when
+ * one of the orders already screens for a tumour. */
+json_t *pn__cds_cards(pn_server *s, pn_report *r, const char *patient_id, const char *eval_id,
+                      json_t *draft_orders);
 void pn__h_cds_discovery(pn_server *s, pn_req *rq, pn_resp *rs);
 void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs);
 void pn__h_cds_feedback(pn_server *s, pn_req *rq, pn_resp *rs);

@@ -206,6 +206,35 @@ jq 'del(.context.patientId)' "$T/hook.json" > "$T/hook-nopat.json"
 cds "$(token ES384 ec)" "$T/hook-nopat.json"; is "no patientId" 400 '.errors[0].path == "$.context.patientId"'
 req POST /cds-services/other-service -H 'Content-Type: application/json' --data-binary @"$T/hook.json"
 problem "unknown service" 404
+
+# order-select: the same patient while orders are being selected.  A card only
+# when none of the draft orders screens for a tumour.
+OSVC="${URL}cds-services/paraneo-order-select"
+osel() { # osel FILE [TOKEN]: POST to the order-select service with a token for its URL
+    req POST /cds-services/paraneo-order-select -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer ${2:-$(token ES384 ec ".aud = \"$OSVC\"")}" --data-binary @"$1"
+}
+req GET /cds-services; is "discovery lists order-select" 200 '[.services[] | select(.id == "paraneo-order-select" and .hook == "order-select" and (.prefetch | has("patient")))] | length == 1'
+jq '.hook = "order-select" | .hookInstance = "0f6a4f4e-8f0e-4a55-9d2c-1b0a8c8d2e11"
+    | .context.selections = ["MedicationRequest/draft-1"]
+    | .context.draftOrders = {resourceType: "Bundle", type: "collection", entry: [
+        {resource: {resourceType: "MedicationRequest", id: "draft-1", status: "draft", intent: "proposal",
+                    medicationCodeableConcept: {text: "Gabapentin 300 mg capsule"}, subject: {reference: "Patient/pat-01"}}}]}' \
+    "$T/hook.json" > "$T/order.json"
+osel "$T/order.json"
+is "order-select: no screening ordered, one card" 200 '(.cards | length) == 1 and (.cards[0].summary | test("no tumour screening")) and (.cards[0].summary | length) <= 140'
+is "order-select: suggestions create the workup" 200 '[.cards[0].suggestions[].actions[] | select(.type == "create" and .resource.resourceType == "ServiceRequest")] | length >= 1'
+jq '.context.draftOrders.entry += [{resource: {resourceType: "ServiceRequest", id: "draft-2", status: "draft", intent: "order",
+        code: {coding: [{system: "http://loinc.org", code: "24627-2", display: "CT Chest"}]}, subject: {reference: "Patient/pat-01"}}}]
+    | .context.selections += ["ServiceRequest/draft-2"]' "$T/order.json" > "$T/order-ct.json"
+osel "$T/order-ct.json"; is "order-select: a CT among the orders, no card" 200 '.cards == []'
+osel "$T/hook.json"; problem "patient-view request to order-select" 400
+is "order-select wrong hook path" 400 '.errors[0].path == "$.hook"'
+jq 'del(.context.draftOrders)' "$T/order.json" > "$T/order-nodraft.json"
+osel "$T/order-nodraft.json"; is "order-select without draftOrders" 400 '.errors[0].path == "$.context.draftOrders"'
+jq '.context.selections = "MedicationRequest/draft-1"' "$T/order.json" > "$T/order-badsel.json"
+osel "$T/order-badsel.json"; is "order-select selections not an array" 400 '.errors[0].path == "$.context.selections"'
+osel "$T/order.json" "$(token ES384 ec)"; problem "order-select with a token for the other service" 401
 printf '{"feedback": [{"card": "%s", "outcome": "accepted", "acceptedSuggestions": [], "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}' "$CARD" > "$T/fb.json"
 req POST /cds-services/paraneo-patient-view/feedback -H 'Content-Type: application/json' -H "Authorization: Bearer $(token ES384 ec)" --data-binary @"$T/fb.json"
 is "feedback" 200
