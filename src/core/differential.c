@@ -309,7 +309,8 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     const pn_kb_syndrome *sy = &e->kb->syndromes[s];
     json_t *ev = build ? json_array() : NULL;
     e->specific_cur = false;
-    e->symptomatic_cur = false;
+    e->symptomatic_cur = 0;
+    e->antibody_backed_cur = false;
     double prior = prior_of(e, sy);
     double lo = log(prior / (1 - prior));
     for (size_t i = 0; i < sy->n_ev; i++) {
@@ -337,7 +338,9 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
             }
         }
         if (!neutral && v.pos && it->kind == PN_EV_FINDING && lr >= PN_LIST_MIN_LR)
-            e->symptomatic_cur = true;
+            e->symptomatic_cur++;
+        if (v.pos && it->kind == PN_EV_ANTIBODY && lr >= PN_LIST_MIN_LR)
+            e->antibody_backed_cur = true;
         lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, it->basis, it->obj, neutral, why);
     }
     json_t *model = build ? json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional")
@@ -412,6 +415,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     e->score[s] = 1.0 / (1.0 + exp(-lo));
     e->specific[s] = e->specific_cur;
     e->symptomatic[s] = e->symptomatic_cur;
+    e->antibody_backed[s] = e->antibody_backed_cur;
     if (build) {
         json_decref(e->evidence[s]);
         e->evidence[s] = ev;
@@ -459,7 +463,9 @@ pn_status pn__differential(pn_eval *e)
     e->order = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->order);
     e->specific = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->specific);
     e->symptomatic = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->symptomatic);
-    if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific || !e->symptomatic)
+    e->antibody_backed = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->antibody_backed);
+    if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific || !e->symptomatic ||
+        !e->antibody_backed)
         return PN_ENOMEM;
     for (size_t s = 0; s < n; s++)
         score_one(e, s, false, false);

@@ -80,8 +80,10 @@ typedef struct pn_eval {
     json_t **evidence;        /* per syndrome: evidence array (listed entries only) */
     bool *specific;           /* per syndrome: has a clinical item with LR >= 2 for it */
     bool specific_cur;        /* scratch of score_one */
-    bool *symptomatic;        /* per syndrome: a finding of it is present (LR >= 2) */
-    bool symptomatic_cur;
+    unsigned *symptomatic;    /* per syndrome: how many of its findings are present (LR >= 2) */
+    unsigned symptomatic_cur;
+    bool *antibody_backed;    /* per syndrome: a positive antibody of it counts (LR >= 2) */
+    bool antibody_backed_cur;
     int *order;               /* syndromes by score, best first */
     json_t *report;           /* the report/1 document being built */
     json_t *warnings;
@@ -119,5 +121,8 @@ const char *pn__src_text(pn_eval *e, json_t *fact);
 #define PN_LIST_MIN_SCORE 0.01   /* listed in the differential from here... */
 #define PN_LIST_MIN_LR 2.0       /* ...and only with real support (evidence ratio) */
 #define PN_SUSPECT_SCORE 0.20    /* a syndrome this likely drives workup and PNS-Care */
+/* A phenotype PNS-Care infers (none named) is a clinical picture: two of its
+ * findings present, or one with a positive antibody of the syndrome
+ * (docs/model.md §4). */
 
 #endif

@@ -33,6 +33,14 @@ static void note(json_t *notes, const char *fmt, ...)
     json_array_append_new(notes, json_string(buf));
 }
 
+/* An inferred phenotype is established by two of its findings, or by one
+ * with a positive antibody of the syndrome (one nonspecific sign next to a
+ * known cancer is not a phenotype). */
+static bool established(const pn_eval *e, int s)
+{
+    return e->symptomatic[s] >= 2 || (e->symptomatic[s] >= 1 && e->antibody_backed[s]);
+}
+
 static const char *pclass(const pn_kb *kb, int s)
 {
     return pn__jstr(json_object_get(kb->syndromes[s].obj, "pns_care"), "class");
@@ -101,8 +109,8 @@ pn_status pn__pns_care(pn_eval *e)
             int s = e->order[k];
             if (e->score[s] < PN_SUSPECT_SCORE)
                 break;
-            /* a phenotype is a clinical picture: one of its findings is present */
-            if (strcmp(kb->syndromes[s].kind, "paraneoplastic") == 0 && e->symptomatic[s])
+            /* a phenotype is a clinical picture, not one nonspecific sign */
+            if (strcmp(kb->syndromes[s].kind, "paraneoplastic") == 0 && established(e, s))
                 lead = s;
         }
         if (lead >= 0 && strcmp(kb->syndromes[lead].system, "nervous") == 0) {
@@ -114,7 +122,7 @@ pn_status pn__pns_care(pn_eval *e)
                     if (e->score[s] < PN_SUSPECT_SCORE || e->score[s] < 0.5 * e->score[lead])
                         break;
                     if (strcmp(kb->syndromes[s].system, "nervous") != 0 ||
-                        strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0 || !e->symptomatic[s])
+                        strcmp(kb->syndromes[s].kind, "paraneoplastic") != 0 || !established(e, s))
                         continue;
                     int p = class_points(table, pclass(kb, s));
                     if (p > best_pts)

@@ -250,6 +250,46 @@ static void test_better_explanation(void **state)
     pn_case_free(c);
 }
 
+/* PNS-Care for a phenotype the case does not name: one sign of it next to a
+ * known cancer is not a clinical picture; with an antibody of the syndrome it is. */
+static json_t *inferred(const char *antibodies)
+{
+    char doc[1024];
+    snprintf(doc, sizeof doc,
+             "{\"paraneo\": \"case/1\", \"as_of\": \"2026-06-01\","
+             " \"findings\": [{\"hpo\": \"HP:0010871\", \"onset\": \"2026-04-01\"}],"
+             " \"antibodies\": [%s],"
+             " \"cancers\": [{\"name\": \"small cell lung cancer\", \"status\": \"active\"}]}",
+             antibodies);
+    pn_case *c = NULL;
+    pn_report *r = NULL;
+    pn_error err = {0};
+    assert_int_equal(pn_case_parse(kb, doc, strlen(doc), &c, &err), PN_OK);
+    assert_int_equal(pn_evaluate(kb, c, &r, &err), PN_OK);
+    char *js = pn_report_json(r, 0);
+    json_t *rep = json_loads(js, 0, NULL);
+    pn_free(js);
+    pn_report_free(r);
+    pn_case_free(c);
+    return rep;
+}
+
+static void test_inferred_phenotype(void **state)
+{
+    (void)state;
+    json_t *rep = inferred("");
+    json_t *top = json_array_get(json_object_get(rep, "differential"), 0);
+    assert_string_equal(json_string_value(json_object_get(top, "id")), "sensory-neuronopathy");
+    assert_true(json_number_value(json_object_get(top, "score")) >= 0.2);
+    assert_false(json_is_true(json_object_get(json_object_get(rep, "pns_care"), "applicable")));
+    json_decref(rep);
+    rep = inferred("{\"target\": \"Hu\", \"result\": \"positive\", \"method\": \"cba\"}");
+    json_t *p = json_object_get(rep, "pns_care");
+    assert_true(json_is_true(json_object_get(p, "applicable")));
+    assert_int_equal(points(p, "phenotype"), 3);
+    json_decref(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_cancer_cells),      cmocka_unit_test(test_levels),
         cmocka_unit_test(test_graus_reply_examples), cmocka_unit_test(test_oms_exception),
         cmocka_unit_test(test_not_applicable),    cmocka_unit_test(test_better_explanation),
+        cmocka_unit_test(test_inferred_phenotype),
     };
     return cmocka_run_group_tests_name("pns_care", tests, setup, teardown);
 }
