@@ -7,6 +7,7 @@
  * values the screener needs are.  Strings are skipped 16 bytes at a time
  * (SSE2) until a quote, backslash, control or non-ASCII byte. */
 #include "screen/scan.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -75,39 +76,9 @@ static inline const uint8_t *str_skip(const uint8_t *p, const uint8_t *e)
     return p;
 }
 
-/* Length of a valid UTF-8 sequence at p (jansson's utf8_check_*), or 0. */
 static size_t utf8_seq(const uint8_t *p, const uint8_t *e)
 {
-    uint8_t c = p[0];
-    size_t n;
-    uint32_t v;
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2)
-        return 0; /* continuation byte or overlong 2-byte lead */
-    if (c < 0xE0) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c < 0xF0) {
-        n = 3;
-        v = c & 0x0F;
-    } else if (c < 0xF5) {
-        n = 4;
-        v = c & 0x07;
-    } else
-        return 0;
-    if ((size_t)(e - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3F);
-    }
-    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
-        return 0;
-    return n;
+    return pn__utf8_seq(p, (size_t)(e - p));
 }
 
 static int hex4(const uint8_t *p, const uint8_t *e, uint32_t *out)

@@ -2,6 +2,9 @@
  * real formatting) follow jansson 2.14's dump.c and strconv.c. */
 #include "util/jsondump.h"
 
+#include "util/buf.h"
+#include "util/utf8.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,97 +14,42 @@
 #define INDENT_OF(f) ((f)&0x1F)
 #define PRECISION_OF(f) (((f) >> 11) & 0x1F)
 
-typedef struct out {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} out;
-
-static bool grow(out *o, size_t need)
-{
-    if (o->failed)
-        return false;
-    if (need > SIZE_MAX / 2 - o->len) {
-        o->failed = true;
-        return false;
-    }
-    size_t cap = o->cap ? o->cap : 4096;
-    while (cap < o->len + need + 1)
-        cap *= 2;
-    char *d = realloc(o->data, cap);
-    if (!d) {
-        o->failed = true;
-        return false;
-    }
-    o->data = d;
-    o->cap = cap;
-    return true;
-}
+/* Appends run through pn_buf; the common case (room left) is inlined here
+ * because a report is thousands of small appends. */
+typedef pn_buf out;
 
 static inline void put(out *o, const char *s, size_t n)
 {
-    if (o->cap - o->len <= n && !grow(o, n))
-        return;
-    memcpy(o->data + o->len, s, n);
-    o->len += n;
+    if (o->cap - o->len > n) {
+        memcpy(o->data + o->len, s, n);
+        o->len += n;
+    } else {
+        pn__buf_add(o, s, n);
+    }
 }
 
 static inline void put_c(out *o, char c)
 {
-    if (o->cap - o->len <= 1 && !grow(o, 1))
-        return;
-    o->data[o->len++] = c;
+    if (o->cap - o->len > 1)
+        o->data[o->len++] = c;
+    else
+        pn__buf_add(o, &c, 1);
 }
 
 static void put_indent(out *o, size_t flags, int depth, bool space)
 {
+    static const char spaces[] = "                                "; /* 32 */
     unsigned width = INDENT_OF(flags);
     if (width > 0) {
-        size_t n = (size_t)depth * width;
-        if (o->cap - o->len <= n + 1 && !grow(o, n + 1))
-            return;
-        o->data[o->len++] = '\n';
-        memset(o->data + o->len, ' ', n);
-        o->len += n;
+        put_c(o, '\n');
+        for (size_t n = (size_t)depth * width; n > 0;) {
+            size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+            put(o, spaces, k);
+            n -= k;
+        }
     } else if (space && !(flags & JSON_COMPACT)) {
         put_c(o, ' ');
     }
-}
-
-/* Length of the valid UTF-8 sequence at s (jansson's utf8_check_first and
- * utf8_check_full), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
-{
-    unsigned char u = s[0];
-    size_t size;
-    int32_t value;
-    if (u < 0x80)
-        return 1;
-    if (u < 0xC2)
-        return 0; /* continuation byte or overlong 2-byte start */
-    if (u < 0xE0) {
-        size = 2;
-        value = u & 0x1F;
-    } else if (u < 0xF0) {
-        size = 3;
-        value = u & 0xF;
-    } else if (u <= 0xF4) {
-        size = 4;
-        value = u & 0x7;
-    } else {
-        return 0;
-    }
-    if (size > avail)
-        return 0;
-    for (size_t i = 1; i < size; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-        value = (value << 6) + (s[i] & 0x3F);
-    }
-    if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF) ||
-        (size == 3 && value < 0x800) || (size == 4 && value < 0x10000))
-        return 0;
-    return size;
 }
 
 /* False on invalid UTF-8, with the output where jansson leaves it (the
@@ -119,7 +67,7 @@ static bool put_string(out *o, const char *str, size_t len)
             break;
         unsigned char c = *s;
         if (c >= 0x80) {
-            size_t n = utf8_seq(s, (size_t)(end - s));
+            size_t n = pn__utf8_seq(s, (size_t)(end - s));
             if (n == 0)
                 return false;
             s += n;
@@ -335,15 +283,13 @@ char *pn__json_dumps(const json_t *v, size_t flags, size_t *len)
     }
     if (!v || (!(flags & JSON_ENCODE_ANY) && !json_is_array(v) && !json_is_object(v)))
         return NULL;
-    out o = {0};
+    out o;
+    pn__buf_init(&o, SIZE_MAX / 4);
     dump(&o, v, flags, 0);
-    if (!o.failed)
-        put_c(&o, '\0');
-    if (o.failed) {
-        free(o.data);
-        return NULL;
-    }
-    if (len)
-        *len = o.len - 1;
-    return o.data;
+    pn__buf_add(&o, "", 0); /* the fast path leaves the terminating NUL to the end */
+    size_t n = o.len;
+    char *text = pn__buf_take(&o);
+    if (text && len)
+        *len = n;
+    return text;
 }

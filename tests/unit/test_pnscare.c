@@ -23,6 +23,24 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The report of a case document, as JSON. */
+static json_t *report_of(const char *doc)
+{
+    pn_case *c = NULL;
+    pn_report *r = NULL;
+    pn_error err = {0};
+    if (pn_case_parse(kb, doc, strlen(doc), &c, &err) != PN_OK)
+        fail_msg("parse: %s: %s", err.path, err.message);
+    assert_int_equal(pn_evaluate(kb, c, &r, &err), PN_OK);
+    char *js = pn_report_json(r, 0);
+    json_t *rep = json_loads(js, 0, NULL);
+    assert_non_null(rep);
+    pn_free(js);
+    pn_report_free(r);
+    pn_case_free(c);
+    return rep;
+}
+
 /* Evaluates a case built from parts; returns the report's pns_care. */
 static json_t *score(const char *phenotype, const char *antibodies, const char *cancers,
                      const char *screening, const char *as_of)
@@ -33,19 +51,9 @@ static json_t *score(const char *phenotype, const char *antibodies, const char *
              "\"male\"}, \"phenotypes\": [%s], \"antibodies\": [%s], \"cancers\": [%s]%s%s}",
              as_of, phenotype, antibodies, cancers, screening ? ", \"tumor_screening\": " : "",
              screening ? screening : "");
-    pn_case *c = NULL;
-    pn_report *r = NULL;
-    pn_error err = {0};
-    if (pn_case_parse(kb, doc, strlen(doc), &c, &err) != PN_OK)
-        fail_msg("parse: %s: %s", err.path, err.message);
-    assert_int_equal(pn_evaluate(kb, c, &r, &err), PN_OK);
-    char *js = pn_report_json(r, 0);
-    json_t *rep = json_loads(js, 0, NULL);
+    json_t *rep = report_of(doc);
     json_t *p = json_incref(json_object_get(rep, "pns_care"));
     json_decref(rep);
-    pn_free(js);
-    pn_report_free(r);
-    pn_case_free(c);
     return p;
 }
 
@@ -232,22 +240,13 @@ static void test_better_explanation(void **state)
         " \"findings\": [{\"hpo\": \"HP:0003401\", \"onset\": \"2025-01-01\"}],"
         " \"cancers\": [{\"name\": \"colon cancer\", \"status\": \"remission\"}],"
         " \"treatments\": [{\"kind\": \"chemotherapy\", \"name\": \"cisplatin\", \"end\": \"2025-03-01\"}]}";
-    pn_case *c = NULL;
-    pn_report *r = NULL;
-    pn_error err = {0};
-    assert_int_equal(pn_case_parse(kb, doc, strlen(doc), &c, &err), PN_OK);
-    assert_int_equal(pn_evaluate(kb, c, &r, &err), PN_OK);
-    char *js = pn_report_json(r, 0);
-    json_t *rep = json_loads(js, 0, NULL);
+    json_t *rep = report_of(doc);
     json_t *p = json_object_get(rep, "pns_care");
     assert_string_equal(level(p), "non-pns");
     assert_true(has_note(p, "better explanation"));
     json_t *top = json_array_get(json_object_get(rep, "differential"), 0);
     assert_string_equal(json_string_value(json_object_get(top, "id")), "treatment-toxicity");
     json_decref(rep);
-    pn_free(js);
-    pn_report_free(r);
-    pn_case_free(c);
 }
 
 /* PNS-Care for a phenotype the case does not name: one sign of it next to a
@@ -261,17 +260,7 @@ static json_t *inferred(const char *antibodies)
              " \"antibodies\": [%s],"
              " \"cancers\": [{\"name\": \"small cell lung cancer\", \"status\": \"active\"}]}",
              antibodies);
-    pn_case *c = NULL;
-    pn_report *r = NULL;
-    pn_error err = {0};
-    assert_int_equal(pn_case_parse(kb, doc, strlen(doc), &c, &err), PN_OK);
-    assert_int_equal(pn_evaluate(kb, c, &r, &err), PN_OK);
-    char *js = pn_report_json(r, 0);
-    json_t *rep = json_loads(js, 0, NULL);
-    pn_free(js);
-    pn_report_free(r);
-    pn_case_free(c);
-    return rep;
+    return report_of(doc);
 }
 
 static void test_inferred_phenotype(void **state)
