@@ -311,6 +311,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     e->specific_cur = false;
     e->symptomatic_cur = 0;
     e->antibody_backed_cur = false;
+    e->own_proof_cur = false;
     double prior = prior_of(e, sy);
     double lo = log(prior / (1 - prior));
     for (size_t i = 0; i < sy->n_ev; i++) {
@@ -341,6 +342,8 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
             e->symptomatic_cur++;
         if (v.pos && it->kind == PN_EV_ANTIBODY && lr >= PN_LIST_MIN_LR)
             e->antibody_backed_cur = true;
+        if (!neutral && lr >= PN_OWN_PROOF_LR && strncmp(it->basis, "frequency", 9) != 0)
+            e->own_proof_cur = true;
         lo += add_evidence(e, ev, v.clinical, v.key, v.detail, lr, it->basis, it->obj, neutral, why);
     }
     json_t *model = build ? json_pack("{s:s, s:s}", "src", "MODEL:paraneo-bayes", "grade", "provisional")
@@ -416,6 +419,7 @@ static void score_one(pn_eval *e, size_t s, bool explain, bool build)
     e->specific[s] = e->specific_cur;
     e->symptomatic[s] = e->symptomatic_cur;
     e->antibody_backed[s] = e->antibody_backed_cur;
+    e->own_proof[s] = e->own_proof_cur;
     if (build) {
         json_decref(e->evidence[s]);
         e->evidence[s] = ev;
@@ -464,8 +468,9 @@ pn_status pn__differential(pn_eval *e)
     e->specific = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->specific);
     e->symptomatic = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->symptomatic);
     e->antibody_backed = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->antibody_backed);
+    e->own_proof = pn__arena_alloc(&e->arena, (n + 1) * sizeof *e->own_proof);
     if (!e->logodds || !e->score || !e->evidence || !e->order || !e->specific || !e->symptomatic ||
-        !e->antibody_backed)
+        !e->antibody_backed || !e->own_proof)
         return PN_ENOMEM;
     for (size_t s = 0; s < n; s++)
         score_one(e, s, false, false);

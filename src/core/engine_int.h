@@ -84,6 +84,9 @@ typedef struct pn_eval {
     unsigned symptomatic_cur;
     bool *antibody_backed;    /* per syndrome: a positive antibody of it counts (LR >= 2) */
     bool antibody_backed_cur;
+    bool *own_proof;          /* per syndrome: an item of it with LR >= PN_OWN_PROOF_LR that is
+                                 more than a frequency (imaging, an exposure, a result) holds */
+    bool own_proof_cur;
     int *order;               /* syndromes by score, best first */
     json_t *report;           /* the report/1 document being built */
     json_t *warnings;
@@ -121,6 +124,7 @@ const char *pn__src_text(pn_eval *e, json_t *fact);
 #define PN_LIST_MIN_SCORE 0.01   /* listed in the differential from here... */
 #define PN_LIST_MIN_LR 2.0       /* ...and only with real support (evidence ratio) */
 #define PN_SUSPECT_SCORE 0.20    /* a syndrome this likely drives workup and PNS-Care */
+#define PN_OWN_PROOF_LR 10.0     /* a mimic's own specific evidence (PNS-Care better explanation) */
 /* A phenotype PNS-Care infers (none named) is a clinical picture: two of its
  * findings present, or one with a positive antibody of the syndrome
  * (docs/model.md §4). */

@@ -41,6 +41,33 @@ static bool established(const pn_eval *e, int s)
     return e->symptomatic[s] >= 2 || (e->symptomatic[s] >= 1 && e->antibody_backed[s]);
 }
 
+/* Does the mimic account for the phenotype's picture?  Either it has
+ * specific evidence of its own (a metastasis on imaging, a checkpoint
+ * inhibitor, platinum: an item with LR >= 10 that is more than a frequency),
+ * or every finding present in the case that supports the phenotype (LR >= 2)
+ * is also one of its findings (LR > 1): a metabolic neuropathy explains
+ * areflexia, not the proximal weakness and dry mouth of Lambert-Eaton
+ * syndrome, nor the CSF pleocytosis of an encephalomyelitis. */
+static bool explains(const pn_eval *e, int mimic, int phenotype)
+{
+    if (e->own_proof[mimic])
+        return true;
+    const pn_kb_syndrome *p = &e->kb->syndromes[phenotype], *m = &e->kb->syndromes[mimic];
+    for (size_t i = 0; i < p->n_ev; i++) {
+        const pn_kb_ev *it = &p->ev[i];
+        if (it->kind != PN_EV_FINDING || it->target < 0 || it->lr_pos < PN_LIST_MIN_LR ||
+            pn__obs_term(&e->obs, it->target, NULL, NULL) != OBS_PRESENT)
+            continue;
+        bool shared = false;
+        for (size_t k = 0; k < m->n_ev && !shared; k++)
+            shared = m->ev[k].kind == PN_EV_FINDING && m->ev[k].target == it->target &&
+                     m->ev[k].lr_pos > 1;
+        if (!shared)
+            return false;
+    }
+    return true;
+}
+
 static const char *pclass(const pn_kb *kb, int s)
 {
     return pn__jstr(json_object_get(kb->syndromes[s].obj, "pns_care"), "class");
@@ -252,11 +279,14 @@ pn_status pn__pns_care(pn_eval *e)
     }
     /* A better explanation overrides the score (Graus 2004: exclude other causes). */
     /* the best-supported entry of the differential (listed entries only:
-     * a mimic needs evidence of its own to be a better explanation) */
+     * a mimic needs evidence of its own to be a better explanation), and
+     * one that explains the picture: a finding present in the case that
+     * argues against it (proximal weakness against a length-dependent
+     * neuropathy) leaves the phenotype unexplained */
     json_t *first = json_array_get(json_object_get(e->report, "differential"), 0);
     int top = first ? pn__kb_find(kb, PN_SEC_SYNDROMES, pn__jstr(first, "id")) : -1;
     if (top >= 0 && strcmp(kb->syndromes[top].kind, "mimic") == 0 && e->score[top] >= 0.5 &&
-        e->score[top] > e->score[best]) {
+        e->score[top] > e->score[best] && explains(e, top, best)) {
         level = "non-pns";
         note(notes,
              "A better explanation is likely (%s, score %.2f): a paraneoplastic diagnosis requires "

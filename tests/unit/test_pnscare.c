@@ -249,6 +249,27 @@ static void test_better_explanation(void **state)
     json_decref(rep);
 }
 
+/* A likely mimic is a better explanation only when it accounts for the
+ * picture: here it has no exposure of its own (no platinum) and does not
+ * explain the phenotype's sensory ataxia, so the score stands. */
+static void test_mimic_must_explain(void **state)
+{
+    (void)state;
+    const char *doc =
+        "{\"paraneo\": \"case/1\", \"as_of\": \"2026-06-01\", \"phenotypes\": [\"sensory-neuronopathy\"],"
+        " \"findings\": [{\"hpo\": \"HP:0010871\", \"onset\": \"2026-03-01\"},"
+        " {\"hpo\": \"HP:0003401\", \"onset\": \"2026-03-01\"}],"
+        " \"cancers\": [{\"name\": \"colon cancer\", \"status\": \"remission\"}]}";
+    json_t *rep = report_of(doc);
+    json_t *top = json_array_get(json_object_get(rep, "differential"), 0);
+    assert_string_equal(json_string_value(json_object_get(top, "id")), "treatment-toxicity");
+    assert_true(json_number_value(json_object_get(top, "score")) >= 0.5);
+    json_t *p = json_object_get(rep, "pns_care");
+    assert_string_not_equal(level(p), "non-pns");
+    assert_false(has_note(p, "better explanation"));
+    json_decref(rep);
+}
+
 /* PNS-Care for a phenotype the case does not name: one sign of it next to a
  * known cancer is not a clinical picture; with an antibody of the syndrome it is. */
 static json_t *inferred(const char *antibodies)
@@ -286,7 +307,7 @@ int main(void)
         cmocka_unit_test(test_cancer_cells),      cmocka_unit_test(test_levels),
         cmocka_unit_test(test_graus_reply_examples), cmocka_unit_test(test_oms_exception),
         cmocka_unit_test(test_not_applicable),    cmocka_unit_test(test_better_explanation),
-        cmocka_unit_test(test_inferred_phenotype),
+        cmocka_unit_test(test_inferred_phenotype), cmocka_unit_test(test_mimic_must_explain),
     };
     return cmocka_run_group_tests_name("pns_care", tests, setup, teardown);
 }
