@@ -270,9 +270,10 @@ pn_status pn__pns_care(pn_eval *e)
             level_min = m;
         }
     }
-    /* Opsoclonus-myoclonus: definite without an antibody when the cancer fits. */
+    /* Opsoclonus-myoclonus (the KB names the syndrome): definite without an
+     * antibody when the cancer fits. */
     json_t *oms = json_object_get(table, "oms_exception");
-    if (strcmp(kb->syndromes[best].id, "opsoclonus-myoclonus") == 0 && oms &&
+    if (oms && strcmp(kb->syndromes[best].id, pn__jstr(oms, "syndrome")) == 0 &&
         cancer_state && strcmp(cancer_state, "consistent") == 0 && ab_pts == 0) {
         level = "definite";
         note(notes, "%s (%s)", pn__jstr(oms, "text"), pn__src_text(e, oms));

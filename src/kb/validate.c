@@ -1072,11 +1072,19 @@ static int v_pns_care(v *c, json_t *o)
     static const char *const ab[] = {"high", "intermediate", "lower", "negative", NULL};
     static const char *const ca[] = {"consistent", "antigen_shown", "none_lt_followup",
                                      "none_ge_followup", "followup_months", NULL};
-    static const field oms[] = {{"text", T_STR, true}, FACT_FIELDS};
+    static const field oms[] = {{"syndrome", T_STR, true}, {"text", T_STR, true}, FACT_FIELDS};
     if (check_fields(c, o, fs, NF(fs)) || v_points_obj(c, o, "phenotype", ph) ||
         v_points_obj(c, o, "antibody", ab) || v_points_obj(c, o, "cancer", ca) ||
         each(c, o, "levels", v_level, NULL) || v_fact_obj(c, o, "oms_exception", oms, NF(oms)))
         return -1;
+    json_t *exc = json_object_get(o, "oms_exception");
+    if (exc) {
+        size_t m = push(c, ".oms_exception");
+        int r = ref(c, PN_SEC_SYNDROMES, "syndrome", str(exc, "syndrome"));
+        pop(c, m);
+        if (r)
+            return r;
+    }
     const char *need[] = {"definite", "probable", "possible", "non-pns"};
     for (size_t i = 0; i < 4; i++) {
         bool found = false;
