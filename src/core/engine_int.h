@@ -125,8 +125,5 @@ const char *pn__src_text(pn_eval *e, json_t *fact);
 #define PN_LIST_MIN_LR 2.0       /* ...and only with real support (evidence ratio) */
 #define PN_SUSPECT_SCORE 0.20    /* a syndrome this likely drives workup and PNS-Care */
 #define PN_OWN_PROOF_LR 10.0     /* a mimic's own specific evidence (PNS-Care better explanation) */
-/* A phenotype PNS-Care infers (none named) is a clinical picture: two of its
- * findings present, or one with a positive antibody of the syndrome
- * (docs/model.md §4). */
 
 #endif

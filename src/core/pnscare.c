@@ -281,9 +281,7 @@ pn_status pn__pns_care(pn_eval *e)
     /* A better explanation overrides the score (Graus 2004: exclude other causes). */
     /* the best-supported entry of the differential (listed entries only:
      * a mimic needs evidence of its own to be a better explanation), and
-     * one that explains the picture: a finding present in the case that
-     * argues against it (proximal weakness against a length-dependent
-     * neuropathy) leaves the phenotype unexplained */
+     * one that accounts for the phenotype's picture (explains) */
     json_t *first = json_array_get(json_object_get(e->report, "differential"), 0);
     int top = first ? pn__kb_find(kb, PN_SEC_SYNDROMES, pn__jstr(first, "id")) : -1;
     if (top >= 0 && strcmp(kb->syndromes[top].kind, "mimic") == 0 && e->score[top] >= 0.5 &&

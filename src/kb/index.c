@@ -59,10 +59,35 @@ static int by_kind_length(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-static pn_status index_text_maps(pn_kb *kb, pn_error *err);
-
 #define ALLOC(kb, ptr, n)                                                                       \
     ((ptr) = pn__arena_alloc(&(kb)->arena, ((n) ? (n) : 1) * sizeof *(ptr)))
+
+/* The text mappings in the order pn__kb_text_mapping reads them. */
+static pn_status index_text_maps(pn_kb *kb, pn_error *err)
+{
+    const pn_kb_section *s = &kb->sec[PN_SEC_MAPPINGS];
+    size_t n = 0;
+    for (size_t i = 0; i < s->len; i++)
+        if (strcmp(str(s->items[i].obj, "system"), "text") == 0)
+            n += json_object_size(json_object_get(s->items[i].obj, "maps"));
+    if (!ALLOC(kb, kb->text_maps, n))
+        return pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < s->len; i++) {
+        json_t *o = s->items[i].obj;
+        if (strcmp(str(o, "system"), "text") != 0)
+            continue;
+        const char *phrase = str(o, "code"), *kind;
+        json_t *v;
+        json_object_foreach(json_object_get(o, "maps"), kind, v) {
+            if (json_is_string(v))
+                kb->text_maps[kb->n_text_maps++] = (struct pn_kb_text_map){
+                    .kind = kind, .phrase = phrase, .value = json_string_value(v),
+                    .len = strlen(phrase), .order = i};
+        }
+    }
+    qsort(kb->text_maps, kb->n_text_maps, sizeof *kb->text_maps, by_kind_length);
+    return PN_OK;
+}
 
 pn_status pn__kb_index(pn_kb *kb, pn_error *err)
 {
@@ -218,34 +243,6 @@ pn_status pn__kb_index(pn_kb *kb, pn_error *err)
                                             .obj = o};
     }
     return st;
-}
-
-/* The text mappings in the order pn__kb_text_mapping reads them. */
-static pn_status index_text_maps(pn_kb *kb, pn_error *err)
-{
-    const pn_kb_section *s = &kb->sec[PN_SEC_MAPPINGS];
-    size_t n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < s->len; i++) {
-            json_t *o = s->items[i].obj;
-            if (strcmp(str(o, "system"), "text") != 0)
-                continue;
-            const char *phrase = str(o, "code");
-            const char *kind;
-            json_t *v;
-            json_object_foreach(json_object_get(o, "maps"), kind, v) {
-                if (pass == 1 && json_is_string(v))
-                    kb->text_maps[kb->n_text_maps++] = (struct pn_kb_text_map){
-                        .kind = kind, .phrase = phrase, .value = json_string_value(v),
-                        .len = strlen(phrase), .order = i};
-                n += pass == 0;
-            }
-        }
-        if (pass == 0 && !ALLOC(kb, kb->text_maps, n))
-            return pn__error_set(err, PN_ENOMEM, NULL, NULL, "out of memory");
-    }
-    qsort(kb->text_maps, kb->n_text_maps, sizeof *kb->text_maps, by_kind_length);
-    return PN_OK;
 }
 
 /* ---- look-ups -------------------------------------------------------- */

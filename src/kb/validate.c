@@ -335,9 +335,19 @@ static int v_source(v *c, json_t *o)
     return 0;
 }
 
-/* ---- terms ----------------------------------------------------------- */
+/* A fact object nested under key (a syndrome's prior, a term's background). */
+static int v_fact_obj(v *c, json_t *o, const char *key, const field *fs, size_t n)
+{
+    json_t *sub = json_object_get(o, key);
+    if (!sub)
+        return 0;
+    size_t m = push(c, ".%s", key);
+    int r = check_fields(c, sub, fs, n) || check_fact(c, sub) ? -1 : 0;
+    pop(c, m);
+    return r;
+}
 
-static int v_fact_obj(v *c, json_t *o, const char *key, const field *fs, size_t n);
+/* ---- terms ----------------------------------------------------------- */
 
 static int v_term(v *c, json_t *o)
 {
@@ -684,17 +694,6 @@ static int v_treatment(v *c, json_t *t, void *ctx)
     if (check_fields(c, t, fs, NF(fs)) || check_fact(c, t) || check_enum(c, t, "kind", kinds))
         return -1;
     return 0;
-}
-
-static int v_fact_obj(v *c, json_t *o, const char *key, const field *fs, size_t n)
-{
-    json_t *sub = json_object_get(o, key);
-    if (!sub)
-        return 0;
-    size_t m = push(c, ".%s", key);
-    int r = check_fields(c, sub, fs, n) || check_fact(c, sub) ? -1 : 0;
-    pop(c, m);
-    return r;
 }
 
 static int v_syndrome(v *c, json_t *o)

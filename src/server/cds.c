@@ -424,29 +424,25 @@ int pn__cds_read(const json_t *req, const char *want_hook, pn_cds_call *call, co
     return 0;
 }
 
-/* The text an order is known by: code.text, else the codings' displays. */
-static const char *order_text(json_t *res, size_t k)
+static bool screening_text(const pn_kb *kb, const char *text)
 {
-    json_t *code = json_object_get(res, "code");
-    if (!code)
-        code = json_object_get(res, "medicationCodeableConcept");
-    if (k == 0)
-        return js(code, "text");
-    return js(json_array_get(json_object_get(code, "coding"), k - 1), "display");
+    const char *m = pn__kb_text_mapping(kb, "procedure", text);
+    return m && strcmp(m, "screening") == 0;
 }
 
 /* True when one of the draft orders is tumour screening, by the KB's
- * procedure phrases (the same ones the FHIR reader reads Procedures with). */
+ * procedure phrases (the same ones the FHIR reader reads Procedures with)
+ * in the order's code.text or a coding's display. */
 static bool orders_screen(const pn_kb *kb, json_t *draft_orders)
 {
-    size_t i;
-    json_t *e;
+    size_t i, k;
+    json_t *e, *coding;
     json_array_foreach(json_object_get(draft_orders, "entry"), i, e) {
-        json_t *res = json_object_get(e, "resource");
-        size_t n = 1 + json_array_size(json_object_get(json_object_get(res, "code"), "coding"));
-        for (size_t k = 0; k < n; k++) {
-            const char *m = pn__kb_text_mapping(kb, "procedure", order_text(res, k));
-            if (m && strcmp(m, "screening") == 0)
+        json_t *code = json_object_get(json_object_get(e, "resource"), "code");
+        if (screening_text(kb, js(code, "text")))
+            return true;
+        json_array_foreach(json_object_get(code, "coding"), k, coding) {
+            if (screening_text(kb, js(coding, "display")))
                 return true;
         }
     }
@@ -520,10 +516,11 @@ void pn__h_cds_service(pn_server *s, pn_req *rq, pn_resp *rs)
         add_resources(json_object_get(call.bundle, "entry"), fetched, NULL);
         json_decref(fetched);
     }
-    char *data = pn__json_dumps(call.bundle, JSON_COMPACT, NULL);
+    size_t len;
+    char *data = pn__json_dumps(call.bundle, JSON_COMPACT, &len);
     json_decref(call.bundle);
     char id[37];
-    pn_report *r = data ? pn__evaluate_and_store(s, data, strlen(data), true, "cds", id, NULL, rs) : NULL;
+    pn_report *r = data ? pn__evaluate_and_store(s, data, len, true, "cds", id, NULL, rs) : NULL;
     free(data);
     if (!r) {
         if (!rs->body)
